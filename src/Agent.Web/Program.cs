@@ -1,0 +1,40 @@
+using CallCenter.Agent.Web.Api;
+using CallCenter.Agent.Web.Data;
+using CallCenter.Agent.Web.Hosting;
+using CallCenter.Callbacks;
+using CallCenter.Telephony;
+using Serilog;
+
+// Plain logger until configuration is read, so start-up failures are still logged (stack.md §5).
+Log.Logger = LoggingSetup.CreateBootstrapLogger();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddCallCenterLogging();
+    builder.AddCallCenterHosting();
+    builder.AddDatabase();
+    builder.AddTelephony();
+    builder.AddCallbacks();
+    builder.AddCallCenterApi();
+
+    var app = builder.Build();
+    await app.Services.PrepareDatabaseAsync(app.Lifetime.ApplicationStopping);
+    app.UseCallCenterApi();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (StartupErrors.Describe(ex) is { } message)
+{
+    // Known configuration or connection problems: one clear line, no stack trace.
+    Log.Fatal("CallCenter cannot start: {Reason}", message);
+    return 2;
+}
+catch (Exception ex)
+{
+    Log.Fatal(ex, "CallCenter stopped unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}
