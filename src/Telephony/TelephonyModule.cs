@@ -18,6 +18,7 @@ public static class TelephonyModule
             .Validate(o => System.Net.IPAddress.TryParse(o.Sip.BindAddress, out _), "Telephony:Sip:BindAddress must be an IP address.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelephonyOptions>, TelephonyOptionsNestedValidation>();
+        builder.Services.AddSingleton<Calls.CallEventBus>();
         return builder;
     }
 }

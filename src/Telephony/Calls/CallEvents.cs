@@ -1,0 +1,35 @@
+namespace CallCenter.Telephony.Calls;
+
+/// <summary>
+/// Something that happened to a call, published on the in-process <see cref="CallEventBus"/> for the web
+/// (screen-pops, wallboard), transcription and callbacks. The database row is the truth; these are news.
+/// </summary>
+public abstract record CallEvent(Guid CallId, DateTimeOffset At);
+
+/// <summary>An inbound call arrived on a toll-free number and passed the nuisance rules.</summary>
+public sealed record CallOffered(Guid CallId, DateTimeOffset At, string? CallerNumber, string DialedNumber,
+    int ServiceLineId, string LineCode) : CallEvent(CallId, At);
+
+/// <summary>A call was refused before answering (unknown number, nuisance rule, overload).</summary>
+public sealed record CallRejected(Guid CallId, DateTimeOffset At, string? CallerNumber, string DialedNumber,
+    int SipStatus, string Reason) : CallEvent(CallId, At);
+
+/// <summary>The caller waits in a service line's queue.</summary>
+public sealed record CallQueued(Guid CallId, DateTimeOffset At, int ServiceLineId, int Position) : CallEvent(CallId, At);
+
+/// <summary>An agent's phone rings with this caller: the moment of the screen-pop.</summary>
+public sealed record AgentRinging(Guid CallId, DateTimeOffset At, int AgentId, string? CallerNumber, string DialedNumber,
+    int ServiceLineId, string LineCode) : CallEvent(CallId, At);
+
+/// <summary>The call is connected (to an agent when AgentId is set, else to CallCenter's announcement/IVR).</summary>
+public sealed record CallAnswered(Guid CallId, DateTimeOffset At, int? AgentId) : CallEvent(CallId, At);
+
+/// <summary>The call ended; Disposition and EndedBy use the values of the calls table.</summary>
+public sealed record CallEnded(Guid CallId, DateTimeOffset At, string Disposition, string EndedBy, string? Reason)
+    : CallEvent(CallId, At);
+
+/// <summary>An agent's state changed (by SIP events or the web UI).</summary>
+public sealed record AgentStateChanged(Guid CallId, DateTimeOffset At, int AgentId, string State) : CallEvent(CallId, At);
+
+/// <summary>A DTMF digit arrived on the call (RFC 4733), from the negotiated source only.</summary>
+public sealed record DtmfReceived(Guid CallId, DateTimeOffset At, char Digit) : CallEvent(CallId, At);
