@@ -21,6 +21,7 @@ internal static class ApiSetup
         });
         // Requests are small JSON documents; anything larger is refused with 413.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1 << 20);
+        builder.AddCallCenterWeb();
         return builder;
     }
 
@@ -28,13 +29,16 @@ internal static class ApiSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCallCenterWeb();
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // Anonymous on purpose: probes and API tooling; everything else needs a login (fallback policy).
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth }).AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 
         var api = app.MapGroup("/api");
         api.MapLinesApi();
-        api.MapCustomersApi();
+        api.MapGroup("").AddEndpointFilter(Desk.CustomerAccess.Filter).MapCustomersApi();
+        app.MapCallCenterWeb(api);
         return app;
     }
 

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using CallCenter.Agent.Web.Auth;
+using CallCenter.Agent.Web.Desk;
+using CallCenter.Telephony.Calls;
+using Microsoft.AspNetCore.SignalR;
+using Npgsql;
+
+namespace CallCenter.Agent.Web.Hubs;
+
+/// <summary>
+/// Turns call events into pushes: AgentRinging becomes a screen-pop to that agent's group (claims-derived),
+/// answer/hang-up update the desk, and supervisors are told the wallboard changed. The desk row is written
+/// before the push, so a page that missed the push finds the pop in the database when it reconnects.
+/// </summary>
+public sealed class ScreenPopPublisher(
+    CallEventBus bus,
+    DeskStore desk,
+    ScreenPopBuilder pops,
+    IHubContext<AgentHub, IAgentClient> hub,
+    IMeterFactory meters,
+    ILogger<ScreenPopPublisher> logger) : BackgroundService
+{
+    private readonly Histogram<double> _popDuration = meters.Create("CallCenter.Web")
+        .CreateHistogram<double>("callcenter.web.screen_pop.duration", "ms", "Event received to pop sent to the hub");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var e in bus.SubscribeAsync(cancellationToken: stoppingToken))
+        {
+            try
+            {
+                await HandleAsync(e, stoppingToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // One bad event (or a database hiccup) must not stop the pops for everyone else.
+                logger.LogError(ex, "Could not handle {EventType} for call {CallId}", e.GetType().Name, e.CallId);
+            }
+        }
+    }
+
+    private async Task HandleAsync(CallEvent e, CancellationToken ct)
+    {
+        switch (e)
+        {
+            case AgentRinging ringing:
+                var started = Stopwatch.GetTimestamp();
+                var (call, previous) = await desk.RingAsync(ringing, ct);
+                var pop = await pops.BuildAsync(call, ct);
+                await hub.Clients.Group(Roles.AgentGroup(ringing.AgentId)).ScreenPop(pop);
+                _popDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                logger.LogInformation("Screen-pop for call {CallId} sent to agent {AgentId}", call.CallId, call.AgentId);
+                if (previous is { } other)
+                {
+                    await hub.Clients.Group(Roles.AgentGroup(other))
+                        .CallState(new CallStateUpdate(call.CallId, "missed", null, null, "rerouted"));
+                }
+
+                await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("ringing");
+                break;
+            case CallAnswered answered:
+                await PushState(await desk.AnsweredAsync(answered, ct));
+                await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("answered");
+                break;
+            case CallEnded ended:
+                await PushState(await desk.EndedAsync(ended, ct));
+                await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("ended");
+                break;
+            case AgentStateChanged state:
+                await hub.Clients.Group(Roles.AgentGroup(state.AgentId)).AgentState(new AgentStateUpdate(state.AgentId, state.State, state.At));
+                await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("agent");
+                break;
+            case CallOffered or CallQueued or CallRejected:
+                await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("queue");
+                break;
+        }
+    }
+
+    private async Task PushState(DeskCall? call)
+    {
+        if (call is null)
+        {
+            return; // not a call any agent had on the desk (e.g. abandoned in the queue)
+        }
+
+        var update = new CallStateUpdate(call.CallId, call.State, call.AnsweredAt, call.EndedAt, call.Disposition);
+        await hub.Clients.Groups(Roles.AgentGroup(call.AgentId), Roles.CallGroup(call.CallId)).CallState(update);
+    }
+}
