@@ -11,6 +11,13 @@ public sealed class DeskActions(NpgsqlDataSource db, TimeProvider clock)
 {
     private static readonly TimeZoneInfo China = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
+    public async Task<string> GetStateAsync(int agentId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT state FROM agents WHERE id = @agentId", new { agentId }, cancellationToken: ct)) ?? "offline";
+    }
+
     public async Task<bool> SetStateAsync(int agentId, string state, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -46,6 +46,8 @@ internal static class DeskApi
     {
         var desk = api.MapGroup("/desk").WithTags("Desk").RequireAuthorization(Roles.AgentPolicy);
         desk.MapGet("/current", Current);
+        desk.MapGet("/state", async (ClaimsPrincipal user, DeskActions actions, CancellationToken ct) =>
+            new StateRequest(await actions.GetStateAsync(user.AgentId(), ct)));
         desk.MapPost("/state", SetState);
         desk.MapGet("/wrap-up-codes", (DeskActions actions, CancellationToken ct) => actions.WrapUpCodesAsync(ct));
         var call = desk.MapGroup("/calls/{callId:guid}");
