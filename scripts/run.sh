@@ -28,6 +28,8 @@ if [ -z "${ConnectionStrings__CallCenter:-}" ]; then
   log "private PostgreSQL on 127.0.0.1:$PGPORT (data in .data/pg)"
 fi
 export Database__SeedDemoData=${Database__SeedDemoData:-true}
+export Logs__Directory=${Logs__Directory:-$(pwd)/.data/logs}
+export Telephony__RecordingsPath=${Telephony__RecordingsPath:-$(pwd)/.data/recordings}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Socket completions inline on the epoll thread halve CPU per call (stack.md §9).
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}

@@ -18,18 +18,17 @@ try
     builder.AddCallCenterApi();
 
     var app = builder.Build();
-    await app.Services.PrepareDatabaseAsync(app.Lifetime.ApplicationStopping);
     app.UseCallCenterApi();
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (StartupErrors.Describe(ex) is { } message)
+catch (Exception ex) when (ex is not HostAbortedException && StartupErrors.Describe(ex) is { } message)
 {
     // Known configuration or connection problems: one clear line, no stack trace.
     Log.Fatal("CallCenter cannot start: {Reason}", message);
     return 2;
 }
-catch (Exception ex)
+catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "CallCenter stopped unexpectedly");
     return 1;

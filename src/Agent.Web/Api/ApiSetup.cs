@@ -11,6 +11,7 @@ internal static class ApiSetup
     public static WebApplicationBuilder AddCallCenterApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.Configure<JsonOptions>(o =>

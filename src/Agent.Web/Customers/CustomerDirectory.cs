@@ -14,12 +14,12 @@ public sealed record PurchaseView(long Id, string Category, string CategoryNameZ
     IReadOnlyList<AccessoryWarranty> Accessories);
 
 public sealed record RepairOrderView(long Id, string OrderNo, string Status, string FaultDescription,
-    DateTimeOffset? PromisedAt, DateTimeOffset? ReadyAt, bool ReadyForPickup);
+    DateTime? PromisedAt, DateTime? ReadyAt, bool ReadyForPickup);
 
 public sealed record ComplaintView(long Id, string ComplaintNo, string Status, string Severity, string Summary,
-    DateTimeOffset FirstResponseDueAt, DateTimeOffset ResolutionDueAt);
+    DateTime FirstResponseDueAt, DateTime ResolutionDueAt);
 
-public sealed record CallbackView(long Id, string Kind, string State, DateTimeOffset DueAt);
+public sealed record CallbackView(long Id, string Kind, string State, DateTime DueAt);
 
 public sealed record CustomerDetail(CustomerSummary Customer, string? Address, string? Notes, bool StopCalling,
     IReadOnlyList<PurchaseView> Purchases, IReadOnlyList<RepairOrderView> OpenRepairs,
@@ -87,9 +87,9 @@ public sealed class CustomerDirectory(NpgsqlDataSource db)
 
         var purchaseViews = purchases.Select(p =>
         {
-            var sale = DateOnly.FromDateTime(p.SaleDate);
+            var sale = p.SaleDate;
             var status = WarrantyCalculator.Compute(new WarrantyTerms(p.ReturnDays, p.ExchangeDays, p.WarrantyMonths), sale, today,
-                p.ExtensionDays, p.ActivationDate is { } a ? DateOnly.FromDateTime(a) : null);
+                p.ExtensionDays, p.ActivationDate);
             var acc = accessories[p.Id].Select(a => WarrantyCalculator.Accessory(a.Accessory, a.NameZh, a.WarrantyMonths, sale, today)).ToList();
             return new PurchaseView(p.Id, p.Category, p.CategoryNameZh, p.Brand, p.Model, p.ImeiOrSerial, sale, p.InvoiceNo, p.Seller, status, acc);
         }).ToList();
@@ -138,7 +138,7 @@ public sealed class CustomerDirectory(NpgsqlDataSource db)
     private sealed record PhoneRow(long CustomerId, string Number, string Kind, bool IsPreferred);
 
     private sealed record PurchaseRow(long Id, string Category, string CategoryNameZh, string? Brand, string Model, string? ImeiOrSerial,
-        DateTime SaleDate, DateTime? ActivationDate, string? InvoiceNo, string? Seller, int ExtensionDays, int ReturnDays,
+        DateOnly SaleDate, DateOnly? ActivationDate, string? InvoiceNo, string? Seller, int ExtensionDays, int ReturnDays,
         int ExchangeDays, int WarrantyMonths);
 
     private sealed record AccessoryRow(long PurchaseId, string Accessory, string NameZh, int WarrantyMonths);

@@ -1,13 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using CallCenter.Agent.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace CallCenter.Agent.Web.Customers;
 
 public sealed record NewCustomerPhone(
-    [property: Required, RegularExpression(@"^\+?[0-9]{3,20}$", ErrorMessage = "digits only, 3 to 20, optional leading +")] string Number,
+    [property: Required, PhoneNumber] string Number,
     [property: RegularExpression("^(mobile|home|work|other)$")] string Kind = "mobile");
 
 public sealed record NewCustomer(
@@ -43,15 +42,15 @@ internal static class CustomersApi
         return TypedResults.Ok(await directory.FindByPhoneAsync(digits, ct));
     }
 
-    private static async Task<Results<Ok<CustomerDetail>, NotFound<ProblemDetails>>> Get(long id, CustomerDirectory directory, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<CustomerDetail>, ProblemHttpResult>> Get(long id, CustomerDirectory directory, TimeProvider clock, CancellationToken ct)
     {
         var customer = await directory.GetAsync(id, DateOnly.FromDateTime(clock.GetLocalNow().DateTime), ct);
         return customer is null
-            ? TypedResults.NotFound(new ProblemDetails { Title = "Customer not found", Detail = $"No customer has id {id}.", Status = 404 })
+            ? TypedResults.Problem(title: "Customer not found", detail: $"No customer has id {id}.", statusCode: StatusCodes.Status404NotFound)
             : TypedResults.Ok(customer);
     }
 
-    private static async Task<Results<Created<CustomerSummary>, ValidationProblem, Conflict<ProblemDetails>>> Create(
+    private static async Task<Results<Created<CustomerSummary>, ValidationProblem, ProblemHttpResult>> Create(
         NewCustomer request, CustomerDirectory directory, CancellationToken ct)
     {
         if (!RequestValidation.TryValidate(request, out var errors))
@@ -66,7 +65,7 @@ internal static class CustomersApi
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return TypedResults.Conflict(new ProblemDetails { Title = "Duplicate phone number", Detail = "The same number is listed twice.", Status = 409 });
+            return TypedResults.Problem(title: "Duplicate phone number", detail: "The same number is listed twice.", statusCode: StatusCodes.Status409Conflict);
         }
     }
 }
@@ -89,4 +88,16 @@ public static class PhoneNumbers
 
         return digits.Length is >= 3 and <= 20 ? digits : null;
     }
+}
+
+/// <summary>A phone number in any common shape (+86, spaces, dashes) that normalises to 3-20 digits.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class PhoneNumberAttribute : ValidationAttribute
+{
+    public PhoneNumberAttribute()
+        : base("a phone number of 3 to 20 digits (spaces, dashes and a leading +86 are allowed)")
+    {
+    }
+
+    public override bool IsValid(object? value) => value is null || (value is string s && PhoneNumbers.Normalize(s) is not null && s.All(c => char.IsAsciiDigit(c) || c is ' ' or '-' or '+' or '(' or ')'));
 }

@@ -50,12 +50,17 @@ public static class DatabaseModule
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddSingleton<DemoSeeder>();
+        // First hosted service: its StartingAsync runs before anything else starts, the web server included.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabasePreparation>());
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
+}
 
-    /// <summary>Migrates the schema and loads demo data before the host starts serving.</summary>
-    public static async Task PrepareDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
+/// <summary>Migrates the schema and loads demo data before the host starts serving.</summary>
+internal sealed class DatabasePreparation(IServiceProvider services) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
@@ -76,4 +81,14 @@ public static class DatabaseModule
             throw DatabaseUnavailableException.From(dataSource, ex);
         }
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

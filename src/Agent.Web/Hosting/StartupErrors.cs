@@ -16,10 +16,22 @@ public static class StartupErrors
             OptionsValidationException e => "invalid configuration: " + string.Join("; ", e.Failures),
             AggregateException { InnerExceptions.Count: 1 } e => Describe(e.InnerExceptions[0]),
             DatabaseUnavailableException e => e.Message,
-            SocketException e => $"a network socket could not be opened: {e.Message} (is another process using the port?)",
-            IOException { InnerException: SocketException se } => $"a network socket could not be opened: {se.Message} (is another process using the port?)",
+            _ when FindSocketError(ex) is { } se => $"a network socket could not be opened: {ex.Message} ({se.SocketErrorCode}; is another process using the port?)",
             _ => null,
         };
+    }
+
+    private static SocketException? FindSocketError(Exception? ex)
+    {
+        for (var depth = 0; ex is not null && depth < 5; depth++, ex = ex.InnerException)
+        {
+            if (ex is SocketException se)
+            {
+                return se;
+            }
+        }
+
+        return null;
     }
 }
 
