@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 
 namespace CallCenter.Agent.Web.Tests;
 
@@ -15,4 +18,24 @@ public sealed class CallCenterFactory(string connectionString) : WebApplicationF
         builder.UseSetting("Telephony:Sip:Enabled", "false");
         builder.UseSetting("Callbacks:Enabled", "false");
     }
+
+    /// <summary>A client logged in as a demo account (password demo-1234), sending the antiforgery header.</summary>
+    public async Task<HttpClient> LoginAsync(string username = "supervisor")
+    {
+        var client = CreateDefaultClient(new CookieContainerHandler(new CookieContainer()));
+        await SetTokenAsync(client);
+        var login = await client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password = "demo-1234" });
+        login.EnsureSuccessStatusCode();
+        await SetTokenAsync(client); // the token is bound to the logged-in user
+        return client;
+    }
+
+    private static async Task SetTokenAsync(HttpClient client)
+    {
+        var token = await client.GetFromJsonAsync<Token>(new Uri("/api/auth/antiforgery", UriKind.Relative));
+        client.DefaultRequestHeaders.Remove("X-XSRF-TOKEN");
+        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", token!.Value);
+    }
+
+    private sealed record Token([property: System.Text.Json.Serialization.JsonPropertyName("token")] string Value);
 }

@@ -61,28 +61,37 @@ internal static class AdminApi
         return api;
     }
 
+    // Npgsql reports text[] columns as System.Array, which Dapper cannot bind to string[]: lists travel joined.
+    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
     private static async Task<IEnumerable<AdminLine>> Lines(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QueryAsync<AdminLine>(new CommandDefinition("""
+        return (await conn.QueryAsync<LineRow>(new CommandDefinition("""
             SELECT l.id, l.code, l.name_zh AS NameZh, l.name_en AS NameEn, l.answer_within_seconds AS AnswerWithinSeconds, l.active,
-                   COALESCE(array_agg(n.number ORDER BY n.number) FILTER (WHERE n.number IS NOT NULL), '{}') AS Numbers
+                   COALESCE(string_agg(n.number, ',' ORDER BY n.number), '') AS Numbers
               FROM service_lines l LEFT JOIN toll_free_numbers n ON n.service_line_id = l.id
              GROUP BY l.id ORDER BY l.id
-            """, cancellationToken: ct));
+            """, cancellationToken: ct))).Select(l => new AdminLine(l.Id, l.Code, l.NameZh, l.NameEn, l.AnswerWithinSeconds, l.Active, Split(l.Numbers)));
     }
 
     private static async Task<IEnumerable<AdminAgent>> Agents(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QueryAsync<AdminAgent>(new CommandDefinition("""
-            SELECT a.id, a.username, a.display_name AS DisplayName, a.employee_no AS EmployeeNo, a.roles, a.state, a.active,
-                   COALESCE(a.locked_until > now(), false) AS Locked,
-                   COALESCE(array_agg(l.code ORDER BY l.id) FILTER (WHERE l.code IS NOT NULL), '{}') AS Skills
+        return (await conn.QueryAsync<AgentRow>(new CommandDefinition("""
+            SELECT a.id, a.username, a.display_name AS DisplayName, a.employee_no AS EmployeeNo, array_to_string(a.roles, ',') AS Roles,
+                   a.state, a.active, COALESCE(a.locked_until > now(), false) AS Locked,
+                   COALESCE(string_agg(l.code, ',' ORDER BY l.id), '') AS Skills
               FROM agents a LEFT JOIN agent_skills s ON s.agent_id = a.id LEFT JOIN service_lines l ON l.id = s.service_line_id
              GROUP BY a.id ORDER BY a.id
-            """, cancellationToken: ct));
+            """, cancellationToken: ct))).Select(a => new AdminAgent(a.Id, a.Username, a.DisplayName, a.EmployeeNo, Split(a.Roles), a.State,
+                a.Active, a.Locked, Split(a.Skills)));
     }
+
+    private sealed record LineRow(int Id, string Code, string NameZh, string NameEn, int AnswerWithinSeconds, bool Active, string Numbers);
+
+    private sealed record AgentRow(int Id, string Username, string DisplayName, string? EmployeeNo, string Roles, string State,
+        bool Active, bool Locked, string Skills);
 
     private static async Task<Results<NoContent, ValidationProblem>> SetSkills(int id, SkillsRequest request, HttpContext http,
         NpgsqlDataSource db, AuditLog audit)

@@ -24,10 +24,22 @@ public sealed class ScreenPopPublisher(
     private readonly Histogram<double> _popDuration = meters.Create("CallCenter.Web")
         .CreateHistogram<double>("callcenter.web.screen_pop.duration", "ms", "Event received to pop sent to the hub");
 
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once events published from now on will reach this service (tests and benchmarks wait on it).</summary>
+    public Task Subscribed => _subscribed.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var e in bus.SubscribeAsync(cancellationToken: stoppingToken))
+        var events = bus.SubscribeAsync(cancellationToken: stoppingToken).GetAsyncEnumerator(stoppingToken);
+        await using var _ = events;
+        // The first MoveNextAsync runs the subscription up to its first wait, so the channel is registered here.
+        var next = events.MoveNextAsync();
+        _subscribed.TrySetResult();
+        while (await next)
         {
+            var e = events.Current;
+            next = default;
             try
             {
                 await HandleAsync(e, stoppingToken);
@@ -37,6 +49,8 @@ public sealed class ScreenPopPublisher(
                 // One bad event (or a database hiccup) must not stop the pops for everyone else.
                 logger.LogError(ex, "Could not handle {EventType} for call {CallId}", e.GetType().Name, e.CallId);
             }
+
+            next = events.MoveNextAsync();
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         var linesResponse = await client.GetAsync(new Uri("/api/lines", UriKind.Relative));
         linesResponse.StatusCode.ShouldBe(HttpStatusCode.OK, await linesResponse.Content.ReadAsStringAsync());
@@ -55,7 +55,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         using var content = new StringContent("{\"name\": \"王\", \"phones\": [", Encoding.UTF8, "application/json");
         var response = await client.PostAsync(new Uri("/api/customers", UriKind.Relative), content);
@@ -71,7 +71,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         var response = await client.PostAsJsonAsync(new Uri("/api/customers", UriKind.Relative),
             new { name = "", phones = new[] { new { number = "12ab" } } });
@@ -88,7 +88,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         var response = await client.PostAsJsonAsync(new Uri("/api/customers", UriKind.Relative),
             new { name = "周芳", surname = "周", honorific = "女士", phones = new[] { new { number = "+86 135 0013 5005" } } });
@@ -104,7 +104,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         var response = await client.GetAsync(new Uri("/api/customers/999999", UriKind.Relative));
         var missingRoute = await client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
@@ -120,7 +120,7 @@ public sealed class ApiTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var factory = new CallCenterFactory(db.ConnectionString);
-        using var client = factory.CreateClient();
+        using var client = await factory.LoginAsync(); // the API needs a login (issue 7)
 
         var response = await client.GetAsync(new Uri("/api/customers?phone=%27%3B%20DROP%20TABLE%20customers", UriKind.Relative));
 
