@@ -1,7 +1,8 @@
 # Shared helpers for run.sh and test.sh (sourced, not run).
 
 # Debian packages CallCenter needs at run or test time.
-CALLCENTER_PACKAGES=(postgresql sip-tester espeak-ng sox chromium curl)
+# fonts-wqy-microhei: a CJK font, or headless Chromium draws the Chinese pages (and their screenshots) as boxes.
+CALLCENTER_PACKAGES=(postgresql sip-tester espeak-ng sox chromium curl fonts-wqy-microhei)
 
 log() { printf '[callcenter] %s\n' "$*" >&2; }
 

@@ -20,8 +20,8 @@ public sealed record Wallboard(DateTimeOffset At, IReadOnlyList<QueueStats> Queu
 
 /// <summary>
 /// The supervisor wallboard, computed from the calls table (today, China time): waiting callers, longest wait,
-/// service level (answered within the line's target), answer rate against the line's goal. Abandons shorter
-/// than Kpi:ShortAbandonSeconds are left out of both rates (domain.md §13 #10).
+/// service level (answered within the line's target), answer rate against the line's goal. Both rates count
+/// calls that left the queue today; abandons shorter than Kpi:ShortAbandonSeconds are left out (domain.md §13 #10).
 /// </summary>
 internal static class WallboardApi
 {
@@ -41,8 +41,8 @@ internal static class WallboardApi
                    l.answer_within_seconds AS AnswerWithinSeconds, l.answer_rate_goal::float8 AS AnswerRateGoal,
                    count(*) FILTER (WHERE c.state = 'queued')::int AS Waiting,
                    COALESCE(extract(epoch FROM now() - min(c.queued_at) FILTER (WHERE c.state = 'queued')), 0)::int AS LongestWaitSeconds,
-                   count(*) FILTER (WHERE c.queued_at >= day.start AND NOT (c.disposition = 'abandoned'
-                        AND c.ended_at - c.queued_at < make_interval(secs => short.s)))::int AS Offered,
+                   count(*) FILTER (WHERE c.queued_at >= day.start AND c.state <> 'queued'
+                        AND (c.disposition IS DISTINCT FROM 'abandoned' OR c.ended_at - c.queued_at >= make_interval(secs => short.s)))::int AS Offered,
                    count(*) FILTER (WHERE c.queued_at >= day.start AND c.agent_answered_at IS NOT NULL)::int AS Answered,
                    count(*) FILTER (WHERE c.queued_at >= day.start
                         AND c.agent_answered_at - c.queued_at <= make_interval(secs => l.answer_within_seconds))::int AS AnsweredInTarget

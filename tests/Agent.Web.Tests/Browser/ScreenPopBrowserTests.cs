@@ -1,0 +1,127 @@
+using CallCenter.Telephony.Calls;
+using CallCenter.TestSupport;
+using Microsoft.Playwright;
+
+namespace CallCenter.Agent.Web.Tests.Browser;
+
+/// <summary>
+/// Real headless Chromium (Debian /usr/bin/chromium, never a downloaded browser) against the host on a real
+/// loopback port. The AgentRinging event is published on the bus by the test, standing in for a sipp call
+/// through the softswitch until issues 3 and 4 route calls to agents; the rest of the path is the real one.
+/// </summary>
+public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixture<KestrelWebAppFixture>
+{
+    private const float TimeoutMs = 30_000;
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic",
+    ];
+
+    [PostgresFact]
+    public async Task AnAgentSeesTheScreenPopWithCustomerAndWarrantyAndTheSupervisorSeesTheWallboard()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
+        });
+
+        // Agent desktop: log in through the form, wait for the hub, then the phone rings.
+        var agentContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 860 } });
+        var agent = await agentContext.NewPageAsync();
+        agent.SetDefaultTimeout(TimeoutMs);
+        await LogInAsync(agent, "agent1");
+        await agent.WaitForURLAsync("**/agent");
+        await agent.Locator("body[data-hub=connected]").WaitForAsync();
+        (await agent.Locator("#waiting").TextContentAsync()).ShouldBe("等待来电…");
+
+        var agentId = await app.AgentIdAsync("agent1");
+        var callId = Guid.NewGuid();
+        app.Bus.Publish(new AgentRinging(callId, DateTimeOffset.UtcNow, agentId, "13700137003", "8008101000", 1, "repairs"));
+
+        var pop = agent.Locator($"#pop[data-call-id='{callId}']");
+        await pop.WaitForAsync();
+        (await agent.Locator("#call-state").TextContentAsync()).ShouldBe("振铃中"); // before answering
+        (await agent.Locator("#caller").TextContentAsync()).ShouldBe("13700137003");
+        (await agent.Locator("#customer-name").TextContentAsync())!.ShouldContain("陈晓明");
+        (await agent.Locator("#products .warranty").First.TextContentAsync()).ShouldBe("保修期内：免费维修");
+        (await agent.Locator("#repairs tr.ready").First.TextContentAsync())!.ShouldContain("待取机");
+
+        // Another agent's call stays closed to this browser session.
+        var otherCall = await app.RingAsync(await app.AgentIdAsync("agent2"), "13900139002");
+        (await agent.APIRequest.GetAsync($"/api/calls/{otherCall}")).Status.ShouldBe(403);
+
+        // The softswitch would now connect the call and the transcription pipeline write its rows (stand-ins here).
+        app.Bus.Publish(new CallAnswered(callId, DateTimeOffset.UtcNow, agentId));
+        await agent.Locator("#call-state.connected").WaitForAsync();
+        await InsertTranscriptAsync(callId, agentId);
+        await agent.Locator("#tr-customer p").First.WaitForAsync();
+        await agent.Locator("#hints .hint").First.WaitForAsync();
+        (await agent.Locator("#hints .hint").First.TextContentAsync())!.ShouldContain("这不归我管");
+        await Screenshot(agent, "agent-desktop.png");
+
+        // Supervisor: the wallboard shows the agent on the call and the taboo alert.
+        var supervisorContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 760 } });
+        var supervisor = await supervisorContext.NewPageAsync();
+        supervisor.SetDefaultTimeout(TimeoutMs);
+        await LogInAsync(supervisor, "supervisor");
+        await supervisor.WaitForURLAsync("**/supervisor");
+        await supervisor.Locator("body[data-loaded=true]").WaitForAsync();
+        (await supervisor.Locator("#agents tr[data-agent=agent1]").TextContentAsync())!.ShouldContain("通话中");
+        (await supervisor.Locator("#queues tr[data-line=repairs]").CountAsync()).ShouldBe(1);
+        (await supervisor.Locator("#alerts .hint").First.TextContentAsync())!.ShouldContain("T900");
+        (await supervisor.Locator($"#live-calls tr[data-call-id='{callId}']").TextContentAsync())!.ShouldContain("137****7003");
+        await Screenshot(supervisor, "wallboard.png");
+    }
+
+    private static async Task LogInAsync(IPage page, string username)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync("#username", username);
+        await page.FillAsync("#password", WebAppFixture.Password);
+        await page.ClickAsync("#submit");
+    }
+
+    private async Task InsertTranscriptAsync(Guid callId, int agentId)
+    {
+        string[] statements =
+        [
+            """
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, dialed_number, service_line_id, agent_id, node, state)
+            VALUES ($1, 'inbound', 'browser-' || $1::text, '13700137003', '8008101000', 1, $2, 'test', 'connected')
+            """,
+            "INSERT INTO screening_rules (code, kind, phrase, severity, replacement) VALUES ('T900', 'taboo', '这不归我管', 'H', '这个问题我帮您转给负责的同事处理')",
+            "INSERT INTO transcript_segments (call_id, speaker, seq, start_ms, end_ms, text) VALUES ($1, 'customer', 1, 0, 3000, '你好，我的手机又开不了机了。')",
+            "INSERT INTO transcript_segments (call_id, speaker, seq, start_ms, end_ms, text) VALUES ($1, 'agent', 1, 3500, 5000, '这不归我管，你自己看说明书。')",
+            """
+            INSERT INTO screening_hits (call_id, segment_id, rule_id, rule_version, speaker, matched_text, match_mode)
+            SELECT $1, s.id, r.id, 1, 'agent', '这不归我管', 'exact' FROM transcript_segments s, screening_rules r
+             WHERE s.call_id = $1 AND s.speaker = 'agent' AND r.code = 'T900'
+            """,
+        ];
+        foreach (var sql in statements)
+        {
+            await using var cmd = app.Db.CreateCommand(sql);
+            if (sql.Contains("$1", StringComparison.Ordinal))
+            {
+                cmd.Parameters.AddWithValue(callId);
+            }
+
+            if (sql.Contains("$2", StringComparison.Ordinal))
+            {
+                cmd.Parameters.AddWithValue(agentId);
+            }
+
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var dir = Path.Combine(TestEnvironment.RepositoryRoot, "docs", "screenshots");
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name), FullPage = false });
+    }
+}
