@@ -30,9 +30,9 @@ public sealed record EnabledRequest(bool Enabled);
 
 public sealed record SkillsRequest([property: Required, MaxLength(20)] IReadOnlyList<int> ServiceLineIds);
 
-public sealed record CalendarDayView(DateTime Day, string Kind, string Name);
+public sealed record CalendarDayView(DateOnly Day, string Kind, string Name);
 
-public sealed record BusinessHoursView(int? ServiceLineId, int Weekday, TimeSpan Opens, TimeSpan Closes);
+public sealed record BusinessHoursView(int? ServiceLineId, int Weekday, TimeOnly Opens, TimeOnly Closes);
 
 public sealed record HoursView(IReadOnlyList<BusinessHoursView> Hours, IReadOnlyList<CalendarDayView> Calendar);
 
@@ -136,7 +136,7 @@ internal static class AdminApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO calendar_days (day, kind, name) VALUES (@day, @Kind, @Name)
             ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name
-            """, new { day = request.Day.ToDateTime(TimeOnly.MinValue), request.Kind, request.Name }, cancellationToken: http.RequestAborted));
+            """, new { day = request.Day, request.Kind, request.Name }, cancellationToken: http.RequestAborted));
         await audit.WriteAsync(http, "config_changed", "calendar_day", request.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             details: new { request.Kind, request.Name });
         return TypedResults.NoContent();

@@ -127,10 +127,9 @@ public sealed class DeskActions(NpgsqlDataSource db, TimeProvider clock)
     {
         var local = TimeZoneInfo.ConvertTime(from, China);
         var start = DateOnly.FromDateTime(local.DateTime);
-        var calendar = (await conn.QueryAsync<(DateTime Day, string Kind)>(new CommandDefinition(
+        var calendar = (await conn.QueryAsync<CalendarRow>(new CommandDefinition(
             "SELECT day, kind FROM calendar_days WHERE day > @start AND day <= @end",
-            new { start = start.ToDateTime(TimeOnly.MinValue), end = start.AddDays(days * 3 + 30).ToDateTime(TimeOnly.MinValue) },
-            cancellationToken: ct))).ToDictionary(d => DateOnly.FromDateTime(d.Day), d => d.Kind);
+            new { start, end = start.AddDays(days * 3 + 30) }, cancellationToken: ct))).ToDictionary(d => d.Day, d => d.Kind);
         var day = start;
         for (var counted = 0; counted < days;)
         {
@@ -150,6 +149,8 @@ public sealed class DeskActions(NpgsqlDataSource db, TimeProvider clock)
             "SELECT value::text FROM settings WHERE key = @key", new { key }, cancellationToken: ct));
         return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
     }
+
+    private sealed record CalendarRow(DateOnly Day, string Kind);
 
     private string Stamp() => TimeZoneInfo.ConvertTime(clock.GetUtcNow(), China)
         .ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);

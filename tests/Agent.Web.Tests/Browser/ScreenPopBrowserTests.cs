@@ -62,6 +62,12 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         (await agent.Locator("#hints .hint").First.TextContentAsync())!.ShouldContain("这不归我管");
         await Screenshot(agent, "agent-desktop.png");
 
+        // The English switch relabels the page without losing the call.
+        await agent.ClickAsync("#lang");
+        (await agent.Locator("#call-state").TextContentAsync()).ShouldBe("Connected");
+        (await agent.Locator("#products .warranty").First.TextContentAsync()).ShouldBe("In warranty: free repair");
+        await agent.ClickAsync("#lang");
+
         // Supervisor: the wallboard shows the agent on the call and the taboo alert.
         var supervisorContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 760 } });
         var supervisor = await supervisorContext.NewPageAsync();
@@ -118,10 +124,16 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// Into TestResults always; into docs/screenshots (committed, shown in the README) only when
+    /// CALLCENTER_UPDATE_SCREENSHOTS=1, so an ordinary test run leaves the checkout clean.
+    /// </summary>
     private static async Task Screenshot(IPage page, string name)
     {
-        var dir = Path.Combine(TestEnvironment.RepositoryRoot, "docs", "screenshots");
+        var update = Environment.GetEnvironmentVariable("CALLCENTER_UPDATE_SCREENSHOTS") == "1";
+        var dir = Path.Combine(TestEnvironment.RepositoryRoot, update ? "docs/screenshots" : "TestResults/screenshots");
         Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name), FullPage = false });
+        var bytes = await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name), FullPage = false });
+        bytes.Length.ShouldBeGreaterThan(1000);
     }
 }
