@@ -24,6 +24,8 @@ internal static class PagesSetup
         app.MapGet("/denied", (HttpContext http) => Page(http, cache, "denied", StatusCodes.Status403Forbidden)).AllowAnonymous();
         app.MapGet("/agent", (HttpContext http) => Page(http, cache, "agent")).RequireAuthorization(Roles.AgentPolicy);
         app.MapGet("/supervisor", (HttpContext http) => Page(http, cache, "supervisor")).RequireAuthorization(Roles.SupervisorPolicy);
+        // Any signed-in role may open the page; /api/calls/{id} and the hub decide whether the call is theirs to see.
+        app.MapGet("/call", (HttpContext http) => Page(http, cache, "call"));
         app.MapGet("/admin", (HttpContext http) => Page(http, cache, "admin")).RequireAuthorization(Roles.AdminPolicy);
         return app;
     }

@@ -80,6 +80,18 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         (await supervisor.Locator("#alerts .hint").First.TextContentAsync())!.ShouldContain("T900");
         (await supervisor.Locator($"#live-calls tr[data-call-id='{callId}']").TextContentAsync())!.ShouldContain("137****7003");
         await Screenshot(supervisor, "wallboard.png");
+
+        // The alert links to the call's transcript page, which the supervisor may open and agent 2 may not.
+        var callPage = await supervisorContext.RunAndWaitForPageAsync(() => supervisor.Locator("#alerts .hint a").First.ClickAsync());
+        await callPage.Locator("#tr-agent p").First.WaitForAsync();
+        (await callPage.Locator("#tr-customer p").First.TextContentAsync()).ShouldBe("你好，我的手机又开不了机了。");
+        var agent2Context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
+        var agent2 = await agent2Context.NewPageAsync();
+        agent2.SetDefaultTimeout(TimeoutMs);
+        await LogInAsync(agent2, "agent2");
+        await agent2.WaitForURLAsync("**/agent");
+        await agent2.GotoAsync($"/call?id={callId}");
+        await agent2.Locator("#forbidden").WaitForAsync();
     }
 
     private static async Task LogInAsync(IPage page, string username)

@@ -7,7 +7,7 @@ const CC = (() => {
     zh: {
       title_login: "呼叫中心登录", username: "用户名", password: "密码", login: "登录", logout: "退出",
       login_failed: "用户名或密码错误，或账号已被暂时锁定。", lang: "English",
-      title_agent: "坐席工作台", title_supervisor: "班长监控墙", title_admin: "系统管理",
+      title_agent: "坐席工作台", title_call: "通话详情", title_supervisor: "班长监控墙", title_admin: "系统管理",
       st_available: "空闲", st_break: "小休", st_wrap_up: "话后处理", st_offline: "离线", st_ringing: "振铃中", st_on_call: "通话中",
       conn_on: "已连接", conn_off: "连接中断，正在重连…", waiting_call: "等待来电…",
       call_ringing: "振铃中", call_connected: "通话中", call_ended: "已挂断", call_missed: "未接",
@@ -29,12 +29,12 @@ const CC = (() => {
       open_transcript: "查看转写", lines: "服务热线与号码", numbers: "号码", skills: "技能", roles: "角色",
       blocking_rules: "拦截规则", decisions: "拦截记录", kind: "类型", number: "号码", action: "动作", enabled: "启用",
       disable: "停用", enable: "启用", expires: "到期", hours: "营业时间", holidays: "节假日与调休", add: "添加",
-      day: "日期", locked: "已锁定", since: "开始时间", agent: "坐席", state: "状态", no_data: "暂无数据",
+      day: "日期", forbidden: "无权查看此通话", locked: "已锁定", since: "开始时间", agent: "坐席", state: "状态", no_data: "暂无数据",
     },
     en: {
       title_login: "Call centre login", username: "Username", password: "Password", login: "Log in", logout: "Log out",
       login_failed: "Wrong username or password, or the account is locked for a while.", lang: "中文",
-      title_agent: "Agent desktop", title_supervisor: "Supervisor wallboard", title_admin: "Administration",
+      title_agent: "Agent desktop", title_call: "Call", title_supervisor: "Supervisor wallboard", title_admin: "Administration",
       st_available: "Available", st_break: "Break", st_wrap_up: "Wrap-up", st_offline: "Offline", st_ringing: "Ringing", st_on_call: "On call",
       conn_on: "Connected", conn_off: "Disconnected, reconnecting…", waiting_call: "Waiting for a call…",
       call_ringing: "Ringing", call_connected: "Connected", call_ended: "Ended", call_missed: "Missed",
@@ -56,7 +56,7 @@ const CC = (() => {
       open_transcript: "Transcript", lines: "Service lines and numbers", numbers: "Numbers", skills: "Skills", roles: "Roles",
       blocking_rules: "Blocking rules", decisions: "Decisions", kind: "Kind", number: "Number", action: "Action", enabled: "Enabled",
       disable: "Disable", enable: "Enable", expires: "Expires", hours: "Business hours", holidays: "Holidays and make-up workdays", add: "Add",
-      day: "Day", locked: "Locked", since: "Since", agent: "Agent", state: "State", no_data: "No data",
+      day: "Day", forbidden: "You may not open this call", locked: "Locked", since: "Since", agent: "Agent", state: "State", no_data: "No data",
     },
   };
   let lang = localStorage.getItem("cc.lang") === "en" ? "en" : "zh";

@@ -36,7 +36,7 @@
     const alerts = [...liveAlerts.values(), ...board.alerts.filter((a) => !liveAlerts.has(a.id))].sort((a, b) => b.id - a.id).slice(0, 30);
     const feed = section("alerts", "alerts", alerts.length ? alerts.map((h) => el("div", { class: "hint" },
       fmtTime(h.at), " ", h.ruleCode, " ", h.severity || "", " ", t("spk_" + h.speaker), "：「", h.matchedText, "」 ",
-      el("a", { href: "/api/calls/" + h.callId, target: "_blank", rel: "noopener" }, t("open_transcript")))) : el("p", {}, t("no_data")));
+      el("a", { href: "/call?id=" + encodeURIComponent(h.callId), target: "_blank", rel: "noopener" }, t("open_transcript")))) : el("p", {}, t("no_data")));
     main.replaceChildren(queues, agents, live, feed);
   }
 
