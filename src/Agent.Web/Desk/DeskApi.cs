@@ -100,7 +100,7 @@ internal static class DeskApi
     private static async Task<Results<Ok<ScreenPop>, ValidationProblem, ForbidHttpResult>> QuickCreate(Guid callId,
         QuickCustomerRequest request, HttpContext http, DeskStore store, DeskActions actions, ScreenPopBuilder pops, AuditLog audit)
     {
-        var (call, denied) = await OwnCall(http, callId, store, audit);
+        var (call, denied) = await OwnCall(http, callId, store);
         if (denied is not null || call is null)
         {
             return denied!;
@@ -113,6 +113,7 @@ internal static class DeskApi
 
         var id = await actions.CreateCustomerForCallerAsync(request.Name, request.Surname, request.Honorific, call.CallerNumber, http.RequestAborted);
         await store.LinkCustomerAsync(callId, call.AgentId, id, http.RequestAborted);
+        await audit.WriteAsync(http, "customer_created", "customer", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var updated = await store.GetAsync(callId, http.RequestAborted);
         return TypedResults.Ok(await pops.BuildAsync(updated!, http.RequestAborted));
     }
@@ -120,7 +121,7 @@ internal static class DeskApi
     private static async Task<Results<Ok<CreatedTicket>, ValidationProblem, ForbidHttpResult>> CreateRepair(Guid callId,
         RepairRequest request, HttpContext http, DeskStore store, DeskActions actions, AuditLog audit)
     {
-        var (call, denied) = await OwnCall(http, callId, store, audit);
+        var (call, denied) = await OwnCall(http, callId, store);
         if (denied is not null || call is null)
         {
             return denied!;
@@ -139,7 +140,7 @@ internal static class DeskApi
     private static async Task<Results<Ok<CreatedTicket>, ValidationProblem, ForbidHttpResult>> CreateComplaint(Guid callId,
         ComplaintRequest request, HttpContext http, DeskStore store, DeskActions actions, AuditLog audit)
     {
-        var (call, denied) = await OwnCall(http, callId, store, audit);
+        var (call, denied) = await OwnCall(http, callId, store);
         if (denied is not null || call is null)
         {
             return denied!;
@@ -159,7 +160,7 @@ internal static class DeskApi
     private static async Task<Results<Ok<long>, ValidationProblem, ForbidHttpResult>> ScheduleCallback(Guid callId,
         CallbackRequest request, HttpContext http, DeskStore store, DeskActions actions, AuditLog audit, TimeProvider clock)
     {
-        var (call, denied) = await OwnCall(http, callId, store, audit);
+        var (call, denied) = await OwnCall(http, callId, store);
         if (denied is not null || call is null)
         {
             return denied!;
@@ -192,7 +193,7 @@ internal static class DeskApi
     private static async Task<Results<Ok<int>, ValidationProblem, ForbidHttpResult>> FlagCaller(Guid callId,
         FlagRequest request, HttpContext http, DeskStore store, DeskActions actions, AuditLog audit)
     {
-        var (call, denied) = await OwnCall(http, callId, store, audit);
+        var (call, denied) = await OwnCall(http, callId, store);
         if (denied is not null || call is null)
         {
             return denied!;
@@ -212,9 +213,8 @@ internal static class DeskApi
     private static readonly Dictionary<string, string[]> NoCustomer = new() { ["customer"] = ["create or link the customer first"] };
 
     /// <summary>The call must be on this agent's desk; anything else is a 403 (audited by the cookie handler's event).</summary>
-    private static async Task<(DeskCall? Call, ForbidHttpResult? Denied)> OwnCall(HttpContext http, Guid callId, DeskStore store, AuditLog audit)
+    private static async Task<(DeskCall? Call, ForbidHttpResult? Denied)> OwnCall(HttpContext http, Guid callId, DeskStore store)
     {
-        _ = audit;
         var call = await store.GetAsync(callId, http.RequestAborted);
         return call is not null && call.AgentId == http.User.AgentId() ? (call, null) : (null, TypedResults.Forbid());
     }

@@ -4,7 +4,6 @@ using CallCenter.Agent.Web.Auth;
 using CallCenter.Agent.Web.Desk;
 using CallCenter.Telephony.Calls;
 using Microsoft.AspNetCore.SignalR;
-using Npgsql;
 
 namespace CallCenter.Agent.Web.Hubs;
 
@@ -44,9 +43,9 @@ public sealed class ScreenPopPublisher(
             {
                 await HandleAsync(e, stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // One bad event (or a database hiccup) must not stop the pops for everyone else.
+                // One bad event (or a database hiccup) must not stop the pops for everyone else, nor the host.
                 logger.LogError(ex, "Could not handle {EventType} for call {CallId}", e.GetType().Name, e.CallId);
             }
 

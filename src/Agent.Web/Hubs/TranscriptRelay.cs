@@ -41,9 +41,10 @@ public sealed class TranscriptRelay(
                 lastSegment = await RelaySegments(conn, lastSegment, stoppingToken);
                 lastHit = await RelayHits(conn, lastHit, stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Transcript relay could not read the database; retrying");
+                // Never let the relay stop the host: log, and try again at the next tick.
+                logger.LogWarning(ex, "Transcript relay failed this round; retrying");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

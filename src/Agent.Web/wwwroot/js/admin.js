@@ -4,6 +4,7 @@
 (() => {
   const { el, t, api, fmtTime, fmtDate, applyI18n } = CC;
   CC.header("title_admin");
+  document.getElementById("conn").remove(); // no live connection on this page
   const main = document.getElementById("main");
   main.className = "wide";
   let data = null;

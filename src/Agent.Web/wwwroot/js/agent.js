@@ -151,7 +151,11 @@
       el("h3", {}, t("wrap_up")),
       form("wrapup-form", [
         el("select", { name: "code" }, wrapCodes.map((w) => el("option", { value: w.code }, CC.lang === "zh" ? w.nameZh : w.nameEn))),
-      ], async (f) => { await api("POST", path("/wrap-up"), { code: f.code.value }); }),
+      ], async (f) => {
+        await api("POST", path("/wrap-up"), { code: f.code.value });
+        // The call is closed on the desk: back to waiting (the next ring pops a new one).
+        pop = null; transcript.clear(); hints.clear(); render();
+      }),
       el("h3", {}, t("flag_caller")),
       form("flag-form", [
         input("reason", "reason", { required: true, minlength: 2, maxlength: 200 }),
