@@ -94,6 +94,50 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await agent2.Locator("#forbidden").WaitForAsync();
     }
 
+    [PostgresFact]
+    public async Task APopMissedDuringADisconnectIsShownOnReconnectAndAnUnknownCallerGetsTheQuickCreateForm()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
+        });
+        var context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
+        // Keeps a handle on the page's WebSockets so the test can drop them (offline emulation leaves open sockets alone).
+        await context.AddInitScriptAsync("""
+            (() => { const Native = window.WebSocket; window.__sockets = [];
+              function Tracked(...args) { const s = new Native(...args); window.__sockets.push(s); return s; }
+              Tracked.prototype = Native.prototype;
+              Object.assign(Tracked, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+              window.WebSocket = Tracked; })();
+            """);
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(TimeoutMs);
+        await LogInAsync(page, "agent3");
+        await page.WaitForURLAsync("**/agent");
+        await page.Locator("body[data-hub=connected]").WaitForAsync();
+        await page.Locator("#conn.on").WaitForAsync();
+
+        // Network gone: no new connections, and the open hub socket drops; the phone rings meanwhile (the push reaches nobody).
+        await context.SetOfflineAsync(true);
+        await page.EvaluateAsync("() => window.__sockets.forEach(s => s.close(4000, 'network lost'))");
+        await page.Locator("#conn.off").WaitForAsync();
+        var callId = await app.RingAsync(await app.AgentIdAsync("agent3"), "13512340000");
+        await context.SetOfflineAsync(false);
+
+        // Automatic reconnect, then the page re-reads the desk from the database.
+        await page.Locator($"#pop[data-call-id='{callId}']").WaitForAsync();
+        await page.Locator("#conn.on").WaitForAsync();
+        (await page.Locator("#caller").TextContentAsync()).ShouldBe("13512340000");
+        await page.FillAsync("#quick-create input[name=name]", "周杰");
+        await page.FillAsync("#quick-create input[name=surname]", "周");
+        await page.SelectOptionAsync("#quick-create select[name=honorific]", "先生");
+        await page.ClickAsync("#quick-create button[type=submit]");
+        await page.Locator("#customer-name").WaitForAsync();
+        (await page.Locator("#customer-name").TextContentAsync())!.ShouldContain("周杰");
+        (await app.CountAsync("SELECT count(*) FROM customer_phones WHERE number = '13512340000'")).ShouldBe(1);
+    }
+
     private static async Task LogInAsync(IPage page, string username)
     {
         await page.GotoAsync("/login");
