@@ -27,6 +27,8 @@ public class WebAppFixture : IAsyncLifetime
 
     public NpgsqlDataSource Db => _db!.DataSource;
 
+    public string ConnectionString => _db!.ConnectionString;
+
     /// <summary>Kestrel on a real loopback port (for Chromium) instead of the in-memory TestServer.</summary>
     protected virtual bool UseKestrel => false;
 

@@ -65,5 +65,11 @@ public sealed class AgentHub(DeskStore desk, AuditLog audit, ILogger<AgentHub> l
         await Groups.AddToGroupAsync(Context.ConnectionId, Roles.CallGroup(callId));
     }
 
+    /// <summary>
+    /// Answers once OnConnectedAsync has put the connection in its groups (SignalR runs invocations only after it):
+    /// a page reads its state from the database after this, so no push falls between the two.
+    /// </summary>
+    public string Ready() => Context.ConnectionId;
+
     public Task UnwatchCall(Guid callId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Roles.CallGroup(callId));
 }

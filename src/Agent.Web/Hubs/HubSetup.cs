@@ -24,6 +24,8 @@ internal static class HubSetup
             o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddSingleton<DeskStore>();
         builder.Services.AddSingleton<ScreenPopBuilder>();
+        builder.Services.AddSingleton<NodeFanOut>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeFanOut>());
         builder.Services.AddHostedService<ScreenPopPublisher>();
         builder.Services.AddHostedService<TranscriptRelay>();
         return builder;

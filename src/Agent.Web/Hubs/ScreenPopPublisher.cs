@@ -17,6 +17,7 @@ public sealed class ScreenPopPublisher(
     DeskStore desk,
     ScreenPopBuilder pops,
     IHubContext<AgentHub, IAgentClient> hub,
+    NodeFanOut fanOut,
     IMeterFactory meters,
     ILogger<ScreenPopPublisher> logger) : BackgroundService
 {
@@ -55,6 +56,7 @@ public sealed class ScreenPopPublisher(
 
     private async Task HandleAsync(CallEvent e, CancellationToken ct)
     {
+        FanOutMessage? announce = null;
         switch (e)
         {
             case AgentRinging ringing:
@@ -71,33 +73,48 @@ public sealed class ScreenPopPublisher(
                 }
 
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("ringing");
+                announce = Message("ring", e, call.AgentId, previous, null, "ringing");
                 break;
             case CallAnswered answered:
-                await PushState(await desk.AnsweredAsync(answered, ct));
+                var connected = await PushState(await desk.AnsweredAsync(answered, ct));
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("answered");
+                announce = Message("call", e, connected?.AgentId ?? 0, null, null, "answered");
                 break;
             case CallEnded ended:
-                await PushState(await desk.EndedAsync(ended, ct));
+                var gone = await PushState(await desk.EndedAsync(ended, ct));
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("ended");
+                announce = Message("call", e, gone?.AgentId ?? 0, null, null, "ended");
                 break;
             case AgentStateChanged state:
                 await hub.Clients.Group(Roles.AgentGroup(state.AgentId)).AgentState(new AgentStateUpdate(state.AgentId, state.State, state.At));
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("agent");
+                announce = Message("agent", e, state.AgentId, null, state.State, "agent");
                 break;
             case CallOffered or CallQueued or CallRejected:
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("queue");
+                announce = Message("queue", e, 0, null, null, "queue");
                 break;
+        }
+
+        if (announce is not null)
+        {
+            // Other nodes push the same news to the browsers connected to them.
+            await fanOut.AnnounceAsync(announce, ct);
         }
     }
 
-    private async Task PushState(DeskCall? call)
+    private FanOutMessage Message(string kind, CallEvent e, int agentId, int? previous, string? state, string reason) =>
+        new(fanOut.NodeId, kind, e.CallId, agentId, previous, state, e.At, reason);
+
+    private async Task<DeskCall?> PushState(DeskCall? call)
     {
         if (call is null)
         {
-            return; // not a call any agent had on the desk (e.g. abandoned in the queue)
+            return null; // not a call any agent had on the desk (e.g. abandoned in the queue)
         }
 
         var update = new CallStateUpdate(call.CallId, call.State, call.AnsweredAt, call.EndedAt, call.Disposition);
         await hub.Clients.Groups(Roles.AgentGroup(call.AgentId), Roles.CallGroup(call.CallId)).CallState(update);
+        return call;
     }
 }

@@ -37,6 +37,8 @@ public sealed class HubTestClient : IAsyncDisposable
         }
 
         client._reader = Task.Run(client.ReadLoopAsync, CancellationToken.None);
+        // Returns only after the server ran OnConnectedAsync, i.e. the connection is in its groups.
+        await client.InvokeAsync("Ready", [], ct);
         return client;
     }
 

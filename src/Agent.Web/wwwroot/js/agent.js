@@ -191,7 +191,7 @@
   connection.on("Transcript", (l) => { if (pop && l.callId === pop.call.callId) { transcript.set(l.id, l); refreshTranscript(); } });
   connection.on("TabooHint", (h) => { if (pop && h.callId === pop.call.callId) { hints.set(h.id, h); refreshTranscript(); } });
   connection.onreconnecting(() => setConnected(false));
-  connection.onreconnected(async () => { setConnected(true); await recover(); });
+  connection.onreconnected(async () => { await connection.invoke("Ready"); setConnected(true); await recover(); });
   connection.onclose(() => setConnected(false));
   window.ccRerender = render;
 
@@ -202,6 +202,7 @@
     showState((await api("GET", "/api/desk/state")).state);
     render();
     await connection.start();
+    await connection.invoke("Ready");
     setConnected(true);
     document.body.dataset.hub = "connected";
     await recover();

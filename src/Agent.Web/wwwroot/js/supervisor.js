@@ -54,7 +54,7 @@
   connection.on("WallboardChanged", soon);
   connection.on("Alert", (h) => { liveAlerts.set(h.id, h); render(); });
   connection.onreconnecting(() => setConnected(false));
-  connection.onreconnected(async () => { setConnected(true); await load(); });
+  connection.onreconnected(async () => { await connection.invoke("Ready"); setConnected(true); await load(); });
   connection.onclose(() => setConnected(false));
   window.ccRerender = render;
 
@@ -63,6 +63,7 @@
     document.getElementById("who").textContent = me.displayName;
     await load();
     await connection.start();
+    await connection.invoke("Ready");
     setConnected(true);
     // Queue times move even without events.
     setInterval(soon, 10000);
