@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CallCenter.Agent.Web.Auth;
@@ -17,6 +18,11 @@ internal static class AuthSetup
         var cookieMinutes = builder.Configuration.GetValue<int?>($"{WebOptions.Section}:CookieMinutes") ?? 60;
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AccountStore>();
+        var keys = builder.Configuration[$"{WebOptions.Section}:DataProtectionKeysDirectory"];
+        if (!string.IsNullOrWhiteSpace(keys))
+        {
+            builder.Services.AddDataProtection().SetApplicationName("CallCenter").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

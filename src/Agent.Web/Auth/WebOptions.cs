@@ -29,4 +29,10 @@ public sealed class WebOptions
     /// <summary>How often new transcript segments and screening hits are read and pushed.</summary>
     [Range(100, 60_000)]
     public int TranscriptPollMilliseconds { get; set; } = 500;
+
+    /// <summary>
+    /// Where the login-cookie keys are kept. Nodes behind one load balancer must share it (a shared volume),
+    /// or a cookie issued by one node is refused by the others. Empty: the framework's per-user default.
+    /// </summary>
+    public string? DataProtectionKeysDirectory { get; set; }
 }
