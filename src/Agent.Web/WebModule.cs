@@ -33,6 +33,7 @@ internal static class WebModule
         api.MapDeskApi();
         api.MapCallsApi();
         api.MapWallboardApi();
+        api.MapCallSearchApi();
         api.MapAdminApi();
         app.MapAgentHub();
         app.MapCallCenterPages();

@@ -29,6 +29,9 @@ public class WebAppFixture : IAsyncLifetime
 
     public string ConnectionString => _db!.ConnectionString;
 
+    /// <summary>A private recordings folder per fixture (Telephony:RecordingsPath).</summary>
+    public string RecordingsPath { get; } = Path.Combine(Path.GetTempPath(), "cc-rec-" + Guid.NewGuid().ToString("N")[..12]);
+
     /// <summary>Kestrel on a real loopback port (for Chromium) instead of the in-memory TestServer.</summary>
     protected virtual bool UseKestrel => false;
 
@@ -55,6 +58,7 @@ public class WebAppFixture : IAsyncLifetime
             b.UseSetting("Logs:Directory", "");
             b.UseSetting("Web:MaxFailedLogins", "3");
             b.UseSetting("Web:TranscriptPollMilliseconds", "100");
+            b.UseSetting("Telephony:RecordingsPath", RecordingsPath);
         });
         if (UseKestrel)
         {
@@ -80,6 +84,10 @@ public class WebAppFixture : IAsyncLifetime
 
         await Factory.DisposeAsync();
         await _db.DisposeAsync();
+        if (Directory.Exists(RecordingsPath))
+        {
+            Directory.Delete(RecordingsPath, recursive: true);
+        }
     }
 
     /// <summary>A client with its own cookie jar, not logged in; unsafe requests carry a valid antiforgery token.</summary>

@@ -6,9 +6,11 @@ using Npgsql;
 
 namespace CallCenter.Agent.Web.Desk;
 
+public sealed record RecordingView(long Id, string? LegRole, long? DurationMs, bool Complete);
+
 public sealed record CallView(Guid CallId, int? AgentId, string? State, string? CallerNumber, string? DialedNumber,
     string? LineCode, DateTime? StartedAt, DateTime? EndedAt, string? WrapUpCode,
-    IReadOnlyList<TranscriptLine> Transcript, IReadOnlyList<TabooHint> Hints);
+    IReadOnlyList<TranscriptLine> Transcript, IReadOnlyList<TabooHint> Hints, IReadOnlyList<RecordingView> Recordings);
 
 /// <summary>
 /// One call with its transcript: the agent who took it, any supervisor, QA for sampled calls. Admins have
@@ -27,7 +29,7 @@ internal static class CallsApi
     {
         var ct = http.RequestAborted;
         var user = http.User;
-        if (!await MayRead(user, callId, db, desk, ct))
+        if (!await MayReadAsync(user, callId, db, desk, ct))
         {
             return TypedResults.Forbid();
         }
@@ -57,12 +59,16 @@ internal static class CallsApi
         var hints = (await conn.QueryAsync<TabooHint>(new CommandDefinition(
             $"SELECT {ScreenPopBuilder.TabooHintColumns} WHERE h.call_id = @callId ORDER BY h.id",
             new { callId }, cancellationToken: ct))).ToList();
+        var recordings = (await conn.QueryAsync<RecordingView>(new CommandDefinition("""
+            SELECT id, leg_role AS LegRole, duration_ms AS DurationMs, complete FROM recordings
+             WHERE call_id = @callId AND deleted_at IS NULL ORDER BY id
+            """, new { callId }, cancellationToken: ct))).ToList();
         await audit.WriteAsync(http, "transcript_view", "call", callId.ToString());
         return TypedResults.Ok(new CallView(head.CallId, head.AgentId, head.State, head.CallerNumber, head.DialedNumber,
-            head.LineCode, head.StartedAt, head.EndedAt, head.WrapUpCode, transcript, hints));
+            head.LineCode, head.StartedAt, head.EndedAt, head.WrapUpCode, transcript, hints, recordings));
     }
 
-    private static async Task<bool> MayRead(ClaimsPrincipal user, Guid callId, NpgsqlDataSource db, DeskStore desk, CancellationToken ct)
+    public static async Task<bool> MayReadAsync(ClaimsPrincipal user, Guid callId, NpgsqlDataSource db, DeskStore desk, CancellationToken ct)
     {
         if (user.IsInRole(Roles.Supervisor))
         {

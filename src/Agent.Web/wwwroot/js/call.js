@@ -21,6 +21,10 @@
         el("span", { class: "call-state " + (head.state || "") }, head.state ? t("call_" + head.state) : ""),
         el("span", {}, t("caller"), "：", head.callerNumber || t("withheld")),
         el("span", {}, t("line"), "：", head.lineCode || ""), el("span", {}, t("since"), "：", fmtTime(head.startedAt)))),
+      el("section", { class: "full", id: "recordings" }, el("h2", {}, t("recordings")),
+        head.recordings.length ? head.recordings.map((r) => el("div", {}, (r.legRole || "") + " ",
+          el("audio", { controls: true, preload: "none", src: "/api/calls/" + encodeURIComponent(callId) + "/recordings/" + r.id })))
+          : el("p", {}, t("none"))),
       el("section", { class: "full" }, el("h2", {}, t("transcript")), el("div", { class: "transcript" }, col("customer"), col("agent")),
         el("div", { id: "hints" }, [...hints.values()].map((h) => el("div", { class: "hint" },
           h.ruleCode, " ", h.severity || "", "：「", h.matchedText, "」", h.replacement ? " → " + t("replacement") + "：" + h.replacement : "")))));

@@ -50,6 +50,28 @@
     pending = setTimeout(async () => { pending = null; await load(); }, 500);
   }
 
+  // Call search lives outside the wallboard grid, so a wallboard refresh does not wipe the results.
+  const results = el("div", { id: "search-results" });
+  const search = el("form", { class: "inline", id: "search-form" },
+    el("input", { name: "caller", placeholder: t("caller"), pattern: "[0-9+ -]{3,24}" }),
+    el("input", { name: "agent", placeholder: t("agent") + " (username)", maxlength: 64 }),
+    el("input", { name: "from", type: "date", "aria-label": t("day") }), el("input", { name: "to", type: "date", "aria-label": t("day") }),
+    el("input", { name: "text", placeholder: t("transcript"), maxlength: 50 }),
+    el("button", { type: "submit" }, t("search")));
+  search.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const k of ["caller", "agent", "from", "to", "text"]) if (search[k].value) q.set(k, search[k].value);
+    const rows = await api("GET", "/api/calls?" + q.toString());
+    results.replaceChildren(rows.length ? el("table", {},
+      el("tr", {}, ["since", "caller", "line", "agent", "state", "hints"].map((h) => el("th", {}, t(h)))),
+      rows.map((r) => el("tr", { "data-call-id": r.callId },
+        el("td", {}, el("a", { href: "/call?id=" + encodeURIComponent(r.callId), target: "_blank", rel: "noopener" }, fmtTime(r.startedAt))),
+        el("td", {}, r.callerNumber || t("withheld")), el("td", {}, r.lineCode || ""), el("td", {}, r.agentName || ""),
+        el("td", {}, r.wrapUpCode || r.disposition || ""), el("td", {}, r.tabooHits + " / " + r.recordings)))) : el("p", {}, t("no_data")));
+  });
+  document.body.append(el("div", { class: "search-wrap" }, el("section", { id: "search" }, el("h2", {}, t("call_search")), search, results)));
+
   const connection = CC.hub();
   connection.on("WallboardChanged", soon);
   connection.on("Alert", (h) => { liveAlerts.set(h.id, h); render(); });
