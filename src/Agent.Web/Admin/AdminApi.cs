@@ -28,6 +28,8 @@ public sealed record NewBlockingRule(
 
 public sealed record EnabledRequest(bool Enabled);
 
+public sealed record CallbackPolicyView(string Code, string NameZh, string Mode, int Priority, int MaxAttempts, string Settings, string? Source);
+
 public sealed record SkillsRequest([property: Required, MaxLength(20)] IReadOnlyList<int> ServiceLineIds);
 
 public sealed record CalendarDayView(DateOnly Day, string Kind, string Name);
@@ -52,6 +54,7 @@ internal static class AdminApi
         admin.MapPut("/agents/{id:int}/skills", SetSkills);
         admin.MapGet("/hours", Hours);
         admin.MapPost("/calendar", AddCalendarDay);
+        admin.MapGet("/callback-policies", CallbackPolicies);
 
         var rules = api.MapGroup("/admin/blocking-rules").WithTags("Admin").RequireAuthorization(Roles.RulesPolicy);
         rules.MapGet("/", ListRules);
@@ -140,6 +143,14 @@ internal static class AdminApi
         await audit.WriteAsync(http, "config_changed", "calendar_day", request.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             details: new { request.Kind, request.Name });
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IEnumerable<CallbackPolicyView>> CallbackPolicies(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QueryAsync<CallbackPolicyView>(new CommandDefinition(
+            "SELECT code, name_zh AS NameZh, mode, priority, max_attempts AS MaxAttempts, settings::text AS Settings, source FROM callback_policies ORDER BY priority, code",
+            cancellationToken: ct));
     }
 
     private static async Task<IEnumerable<BlockingRuleView>> ListRules(NpgsqlDataSource db, CancellationToken ct)

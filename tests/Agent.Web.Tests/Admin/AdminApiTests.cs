@@ -51,6 +51,7 @@ public sealed class AdminApiTests(WebAppFixture app) : IClassFixture<WebAppFixtu
         var agents = await admin.Http.GetFromJsonAsync<JsonElement>("/api/admin/agents");
         var lines = await admin.Http.GetFromJsonAsync<JsonElement>("/api/admin/lines");
         var hours = await admin.Http.GetFromJsonAsync<JsonElement>("/api/admin/hours");
+        var policies = await admin.Http.GetFromJsonAsync<JsonElement>("/api/admin/callback-policies");
 
         skills.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         day.StatusCode.ShouldBe(HttpStatusCode.NoContent);
@@ -59,6 +60,7 @@ public sealed class AdminApiTests(WebAppFixture app) : IClassFixture<WebAppFixtu
         lines[0].GetProperty("numbers").EnumerateArray().Select(n => n.GetString()).ShouldContain("8008101000");
         hours.GetProperty("calendar").EnumerateArray().ShouldContain(d => d.GetProperty("name").GetString() == "演示假日");
         hours.GetProperty("hours").GetArrayLength().ShouldBe(7);
+        policies.EnumerateArray().Select(p => p.GetProperty("code").GetString()).ShouldContain("manual");
         (await app.CountAsync("SELECT count(*) FROM audit_log WHERE actor = 'admin' AND action IN ('skills_changed','config_changed')")).ShouldBe(2);
     }
 }

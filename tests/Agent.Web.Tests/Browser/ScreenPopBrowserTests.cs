@@ -32,6 +32,8 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         var agentContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 860 } });
         var agent = await agentContext.NewPageAsync();
         agent.SetDefaultTimeout(TimeoutMs);
+        var scriptErrors = new List<string>();
+        agent.PageError += (_, e) => scriptErrors.Add(e);
         await LogInAsync(agent, "agent1");
         await agent.WaitForURLAsync("**/agent");
         await agent.Locator("body[data-hub=connected]").WaitForAsync();
@@ -92,6 +94,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await agent2.WaitForURLAsync("**/agent");
         await agent2.GotoAsync($"/call?id={callId}");
         await agent2.Locator("#forbidden").WaitForAsync();
+        scriptErrors.ShouldBeEmpty();
     }
 
     [PostgresFact]
@@ -136,6 +139,38 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await page.Locator("#customer-name").WaitForAsync();
         (await page.Locator("#customer-name").TextContentAsync())!.ShouldContain("周杰");
         (await app.CountAsync("SELECT count(*) FROM customer_phones WHERE number = '13512340000'")).ShouldBe(1);
+    }
+
+    [PostgresFact]
+    public async Task TheAdminPageListsTheConfigurationAndSavesASkill()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
+        });
+        var page = await (await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
+        page.SetDefaultTimeout(TimeoutMs);
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await LogInAsync(page, "admin");
+        await page.WaitForURLAsync("**/admin");
+        await page.Locator("#policies tr").Nth(1).WaitForAsync();
+        (await page.Locator("#lines").TextContentAsync())!.ShouldContain("8008101000");
+        (await page.Locator("#rules").TextContentAsync())!.ShouldContain("演示：已确认的骚扰号码");
+        var agent3 = await app.AgentIdAsync("agent3");
+        var before = await app.CountAsync("SELECT count(*) FROM agent_skills WHERE agent_id = $1", agent3);
+
+        var box = page.Locator("#agents tr").Filter(new() { HasText = "agent3" }).Locator("input[data-line='1']");
+        await box.ClickAsync();
+        for (var i = 0; i < 100 && await app.CountAsync("SELECT count(*) FROM agent_skills WHERE agent_id = $1", agent3) == before; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        // agent3 has no repairs skill in the demo data: the click adds it.
+        (await app.CountAsync("SELECT count(*) FROM agent_skills WHERE agent_id = $1", agent3)).ShouldBe(before + 1);
+        errors.ShouldBeEmpty();
     }
 
     private static async Task LogInAsync(IPage page, string username)

@@ -11,10 +11,10 @@
   const table = (heads, rows) => rows.length ? el("table", {}, el("tr", {}, heads.map((h) => el("th", {}, t(h)))), rows) : el("p", {}, t("no_data"));
 
   async function load() {
-    const [lines, agents, rules, hours] = await Promise.all([
+    const [lines, agents, rules, hours, policies] = await Promise.all([
       api("GET", "/api/admin/lines"), api("GET", "/api/admin/agents"),
-      api("GET", "/api/admin/blocking-rules"), api("GET", "/api/admin/hours")]);
-    data = { lines, agents, rules, hours };
+      api("GET", "/api/admin/blocking-rules"), api("GET", "/api/admin/hours"), api("GET", "/api/admin/callback-policies")]);
+    data = { lines, agents, rules, hours, policies };
     render();
   }
 
@@ -26,7 +26,7 @@
       data.lines.map((l) => el("tr", {}, el("td", {}, l.code, " ", CC.lang === "zh" ? l.nameZh : l.nameEn), el("td", {}, l.numbers.join("，"))))));
     const agents = el("section", { id: "agents" }, el("h2", {}, t("agents")), table(["agent", "employee_no", "roles", "skills", "state"],
       data.agents.map((a) => el("tr", {}, el("td", {}, a.displayName, " (", a.username, ")", a.locked ? el("span", { class: "badge warn" }, t("locked")) : null),
-        el("td", {}, a.employeeNo || ""), el("td", {}, a.roles.join(", ")), el("td", {}, a.skills.join(", ")), el("td", {}, t("st_" + a.state))))));
+        el("td", {}, a.employeeNo || ""), el("td", {}, a.roles.join(", ")), el("td", {}, skillBoxes(a)), el("td", {}, t("st_" + a.state))))));
     const status = el("span", {});
     const ruleForm = el("form", { class: "inline", id: "rule-form" },
       el("select", { name: "kind" }, ["exact", "prefix", "flagged"].map((k) => el("option", { value: k }, k))),
@@ -64,7 +64,23 @@
       data.hours.hours.map((h) => el("tr", {}, el("td", {}, h.serviceLineId ?? "*"), el("td", {}, weekdays[h.weekday]), el("td", {}, h.opens, "–", h.closes)))));
     const holidays = el("section", { id: "holidays" }, el("h2", {}, t("holidays")), dayForm, table(["day", "kind", "name"],
       data.hours.calendar.map((d) => el("tr", {}, el("td", {}, fmtDate(d.day)), el("td", {}, d.kind), el("td", {}, d.name)))));
-    main.replaceChildren(lines, agents, rules, hours, holidays);
+    const policies = el("section", { id: "policies", class: "full" }, el("h2", {}, t("callback_policies")), table(["kind", "name", "action", "priority", "max_attempts", "reason"],
+      data.policies.map((p) => el("tr", {}, el("td", {}, p.code), el("td", {}, p.nameZh), el("td", {}, p.mode), el("td", {}, p.priority),
+        el("td", {}, p.maxAttempts), el("td", {}, el("small", {}, p.settings, " ", p.source || ""))))));
+    main.replaceChildren(lines, agents, rules, hours, holidays, policies);
+  }
+
+  // One checkbox per service line; a change saves the agent's whole skill set (audited server-side).
+  function skillBoxes(agent) {
+    return data.lines.map((l) => {
+      const box = el("input", { type: "checkbox", "data-line": l.id, checked: agent.skills.includes(l.code) });
+      box.addEventListener("change", async (e) => {
+        const row = e.target.closest("td");
+        const ids = [...row.querySelectorAll("input:checked")].map((b) => Number(b.dataset.line));
+        await api("PUT", "/api/admin/agents/" + agent.id + "/skills", { serviceLineIds: ids });
+      });
+      return el("label", {}, box, " ", l.code, " ");
+    });
   }
 
   async function showDecisions(rule, box) {

@@ -29,7 +29,7 @@ const CC = (() => {
       open_transcript: "查看转写", lines: "服务热线与号码", numbers: "号码", skills: "技能", roles: "角色",
       blocking_rules: "拦截规则", decisions: "拦截记录", kind: "类型", number: "号码", action: "动作", enabled: "启用",
       disable: "停用", enable: "启用", expires: "到期", hours: "营业时间", holidays: "节假日与调休", add: "添加",
-      day: "日期", search: "查询", call_search: "通话查询（转写与录音）", recordings: "录音", forbidden: "无权查看此通话", locked: "已锁定", since: "开始时间", agent: "坐席", state: "状态", no_data: "暂无数据",
+      day: "日期", callback_policies: "回电策略", max_attempts: "最多尝试", priority: "优先级", search: "查询", call_search: "通话查询（转写与录音）", recordings: "录音", forbidden: "无权查看此通话", locked: "已锁定", since: "开始时间", agent: "坐席", state: "状态", no_data: "暂无数据",
     },
     en: {
       title_login: "Call centre login", username: "Username", password: "Password", login: "Log in", logout: "Log out",
@@ -56,7 +56,7 @@ const CC = (() => {
       open_transcript: "Transcript", lines: "Service lines and numbers", numbers: "Numbers", skills: "Skills", roles: "Roles",
       blocking_rules: "Blocking rules", decisions: "Decisions", kind: "Kind", number: "Number", action: "Action", enabled: "Enabled",
       disable: "Disable", enable: "Enable", expires: "Expires", hours: "Business hours", holidays: "Holidays and make-up workdays", add: "Add",
-      day: "Day", search: "Search", call_search: "Call search (transcripts and recordings)", recordings: "Recordings", forbidden: "You may not open this call", locked: "Locked", since: "Since", agent: "Agent", state: "State", no_data: "No data",
+      day: "Day", callback_policies: "Callback policies", max_attempts: "Max attempts", priority: "Priority", search: "Search", call_search: "Call search (transcripts and recordings)", recordings: "Recordings", forbidden: "You may not open this call", locked: "Locked", since: "Since", agent: "Agent", state: "State", no_data: "No data",
     },
   };
   let lang = localStorage.getItem("cc.lang") === "en" ? "en" : "zh";
