@@ -37,14 +37,25 @@ public static class AttemptClaims
         return rows.AsList();
     }
 
-    /// <summary>Gives a claim back when nothing was dialed yet (the dialer was never called), so it is not flagged unknown.</summary>
+    /// <summary>Gives a claim back when nothing was dialed yet (dial_started_at unset), so it is not flagged unknown.</summary>
     public static async Task<bool> ReleaseUndialedAsync(NpgsqlDataSource db, long attemptId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE callback_attempts SET state = 'scheduled', claimed_by = NULL, claimed_at = NULL, sip_call_id = NULL
-            WHERE id = @attemptId AND state = 'dialing'
+            WHERE id = @attemptId AND state = 'dialing' AND dial_started_at IS NULL
             """, new { attemptId }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Claims a crashed node left before it started dialing: safe to run again. Returns how many were given back.</summary>
+    public static async Task<int> ReleaseAbandonedAsync(NpgsqlDataSource db, DateTimeOffset claimedBefore, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE callback_attempts SET state = 'scheduled', claimed_by = NULL, claimed_at = NULL, sip_call_id = NULL
+            WHERE state = 'dialing' AND dial_started_at IS NULL AND claimed_at < @claimedBefore
+            """, new { claimedBefore = claimedBefore.ToUniversalTime() }, cancellationToken: ct));
     }
 }

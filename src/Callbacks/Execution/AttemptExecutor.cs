@@ -45,10 +45,10 @@ public sealed partial class AttemptExecutor(
                 return refusal.Value;
             }
 
-            await using (var conn = await db.OpenConnectionAsync(ct))
+            var started = await TryStartDialAsync(attempt, ctx, ct);
+            if (started is not null)
             {
-                await conn.ExecuteAsync(new CommandDefinition(
-                    "UPDATE callbacks SET state = 'in_progress' WHERE id = @CallbackId AND state = 'open'", attempt, cancellationToken: ct));
+                return started.Value;
             }
 
             request = new DialRequest(attempt.Id, attempt.CallbackId, attempt.AttemptNo, ctx.Kind, ctx.Policy.Mode, ctx.Destination,
@@ -124,14 +124,41 @@ public sealed partial class AttemptExecutor(
             return await SkipAsync(a, ctx.Kind, "skipped_hours", next is null ? "exhausted" : null, next is null ? "no_calling_window" : null, next, ct);
         }
 
-        if (ctx.DialedToday >= options.Value.MaxAttemptsPerNumberPerDay)
+        return null;
+    }
+
+    /// <summary>
+    /// The per-number per-day cap (reliability.md §1) and the "dial started" mark in one transaction, serialised per
+    /// destination by an advisory lock so two nodes cannot both take the last slot. Null means: go ahead and dial.
+    /// </summary>
+    private async Task<AttemptResult?> TryStartDialAsync(ClaimedAttempt a, DialContext ctx, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('callback-destination:' || @Destination))",
+            new { ctx.Destination }, tx, cancellationToken: ct));
+        var today = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*)::int FROM callback_attempts a2 JOIN callbacks c2 ON c2.id = a2.callback_id
+            WHERE c2.destination = @Destination AND a2.dial_started_at >= (date_trunc('day', @now AT TIME ZONE @TimeZone) AT TIME ZONE @TimeZone)
+            """, new { ctx.Destination, now, ctx.TimeZone }, tx, cancellationToken: ct));
+        if (today < options.Value.MaxAttemptsPerNumberPerDay)
         {
-            var tomorrow = LocalTime.ToInstant(LocalTime.DateIn(now, window.CustomerZone).AddDays(1), TimeOnly.MinValue, window.CustomerZone);
-            var next = window.NextCallable(tomorrow);
-            return await SkipAsync(a, ctx.Kind, "cap_reached", next is null ? "exhausted" : null, next is null ? "no_calling_window" : null, next, ct);
+            // The Call-ID names this claim: if the claim was given back and taken by another node meanwhile, nothing changes.
+            var marked = await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE callback_attempts SET dial_started_at = @now WHERE id = @Id AND state = 'dialing' AND sip_call_id = @SipCallId",
+                new { now, a.Id, a.SipCallId }, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE callbacks SET state = 'in_progress' WHERE id = @CallbackId AND state = 'open'", new { a.CallbackId }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return marked == 1 ? null : AttemptResult.Cancelled;
         }
 
-        return null;
+        await tx.RollbackAsync(ct);
+        var window = await catalog.WindowAsync(ctx.Policy, ctx.TimeZone, ctx.PreferredStart, ctx.PreferredEnd, ct);
+        var tomorrow = LocalTime.ToInstant(LocalTime.DateIn(now, window.CustomerZone).AddDays(1), TimeOnly.MinValue, window.CustomerZone);
+        var next = window.NextCallable(tomorrow);
+        return await SkipAsync(a, ctx.Kind, "cap_reached", next is null ? "exhausted" : null, next is null ? "no_calling_window" : null, next, ct);
     }
 
     private async Task<AttemptResult> SkipAsync(ClaimedAttempt a, string kind, string outcome, string? callbackState, string? closeReason, DateTimeOffset? next, CancellationToken ct)
@@ -174,10 +201,7 @@ public sealed partial class AttemptExecutor(
                              coalesce((SELECT r.status = 'ready_for_pickup' FROM repair_orders r WHERE r.id = c.source_id::bigint), false)
                         WHEN c.kind IN ('complaint_first_response','complaint_result') AND c.source_type = 'complaint' THEN
                              coalesce((SELECT x.status IN ('open','in_progress') FROM complaints x WHERE x.id = c.source_id::bigint), false)
-                        ELSE true END AS TicketOpen,
-                   (SELECT count(*) FROM callback_attempts a2 JOIN callbacks c2 ON c2.id = a2.callback_id
-                    WHERE c2.destination = c.destination AND a2.id <> a.id AND a2.state IN ('dialing','done','unknown')
-                      AND a2.claimed_at >= (date_trunc('day', @now AT TIME ZONE z.tz) AT TIME ZONE z.tz))::int AS DialedToday
+                        ELSE true END AS TicketOpen
             FROM callback_attempts a
             JOIN callbacks c ON c.id = a.callback_id
             JOIN callback_policies p ON p.code = c.kind
@@ -188,7 +212,7 @@ public sealed partial class AttemptExecutor(
         return new DialContext(row.Kind, row.CallbackState, row.Destination, row.CustomerId, row.OwnerAgentId,
             CallbackPolicy.From(row.Kind, row.Mode, row.Priority, row.MaxAttempts, row.Settings), row.TimeZone,
             row.PreferredStart is { } ps ? TimeOnly.FromTimeSpan(ps) : null, row.PreferredEnd is { } pe ? TimeOnly.FromTimeSpan(pe) : null,
-            row.StopCalling, row.CustomerDoNotCall, row.OnDoNotCallList, row.NuisanceBlocked, row.TicketOpen, row.DialedToday);
+            row.StopCalling, row.CustomerDoNotCall, row.OnDoNotCallList, row.NuisanceBlocked, row.TicketOpen);
     }
 
     /// <summary>Logs keep the last four digits only (reliability.md §4).</summary>
@@ -196,7 +220,7 @@ public sealed partial class AttemptExecutor(
 
     private sealed record DialContext(string Kind, string CallbackState, string Destination, long? CustomerId, int? OwnerAgentId,
         CallbackPolicy Policy, string TimeZone, TimeOnly? PreferredStart, TimeOnly? PreferredEnd, bool StopCalling,
-        bool CustomerDoNotCall, bool OnDoNotCallList, bool NuisanceBlocked, bool TicketOpen, int DialedToday);
+        bool CustomerDoNotCall, bool OnDoNotCallList, bool NuisanceBlocked, bool TicketOpen);
 
     private sealed class DialContextRow
     {
@@ -217,7 +241,6 @@ public sealed partial class AttemptExecutor(
         public bool OnDoNotCallList { get; init; }
         public bool NuisanceBlocked { get; init; }
         public bool TicketOpen { get; init; }
-        public int DialedToday { get; init; }
     }
 
     [LoggerMessage(LogLevel.Information, "Dialing attempt {AttemptId} of callback {CallbackId} ({Kind}) to {Destination}, Call-ID {SipCallId}")]

@@ -82,9 +82,9 @@ public sealed partial class OutcomeRecorder(NpgsqlDataSource db, PolicyCatalog c
         else
         {
             var dialedAt = (await conn.QueryAsync<DateTime>(new CommandDefinition("""
-                SELECT claimed_at FROM callback_attempts
-                WHERE callback_id = @CallbackId AND state IN ('done','unknown','dialing') AND claimed_at IS NOT NULL
-                ORDER BY claimed_at
+                SELECT dial_started_at FROM callback_attempts
+                WHERE callback_id = @CallbackId AND dial_started_at IS NOT NULL
+                ORDER BY dial_started_at
                 """, new { i.CallbackId }, tx, cancellationToken: ct))).Select(d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc))).ToList();
             var next = outcome == "call_later"
                 ? AttemptPlanner.CallLater(policy, dialedAt.Count, now, window)

@@ -6,7 +6,7 @@ using Npgsql;
 namespace CallCenter.Callbacks.Execution;
 
 /// <summary>What one reconciler pass did.</summary>
-public sealed record ReconcileReport(int ResolvedFromCalls, int MarkedUnknown, int SlaWarnings, int SlaBreaches, int PromiseAlerts);
+public sealed record ReconcileReport(int ResolvedFromCalls, int Released, int MarkedUnknown, int SlaWarnings, int SlaBreaches, int PromiseAlerts);
 
 /// <summary>
 /// Periodic repair (reliability.md §3.6, §3.9, §3.11): resolves stuck attempts from the call records by their stored
@@ -15,6 +15,9 @@ public sealed record ReconcileReport(int ResolvedFromCalls, int MarkedUnknown, i
 /// </summary>
 public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outcomes, IOptions<CallbacksOptions> options, TimeProvider time, ILogger<Reconciler> logger)
 {
+    // Claim → checks → dial start takes milliseconds; a claim this old without a dial start belongs to a dead node.
+    private static readonly TimeSpan ReleaseUndialedAfter = TimeSpan.FromMinutes(2);
+
     public async Task<ReconcileReport> RunAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -45,10 +48,14 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             }
         }
 
-        // 2. Still dialing after the longest possible call: nobody knows whether the customer was called.
+        // 2. Claimed but never started (a node died between claim and dial): nothing rang, so it may run again.
+        var released = await AttemptClaims.ReleaseAbandonedAsync(db, now - ReleaseUndialedAfter, ct);
+
+        // 3. Dial started and still no outcome after the longest possible call: nobody knows whether the customer was called.
         var cutoff = now.AddMinutes(-options.Value.MaxCallDurationMinutes);
         var stuck = (await conn.QueryAsync<long>(new CommandDefinition(
-            "SELECT id FROM callback_attempts WHERE state = 'dialing' AND claimed_at < @cutoff", new { cutoff }, cancellationToken: ct))).ToList();
+            "SELECT id FROM callback_attempts WHERE state = 'dialing' AND dial_started_at IS NOT NULL AND claimed_at < @cutoff",
+            new { cutoff = cutoff.ToUniversalTime() }, cancellationToken: ct))).ToList();
         var unknown = 0;
         foreach (var id in stuck)
         {
@@ -59,7 +66,7 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             }
         }
 
-        // 3. SLA escalation before and at the deadline, once per timer (UNIQUE on the alert).
+        // 4. SLA escalation before and at the deadline, once per timer (UNIQUE on the alert).
         var warnings = await conn.ExecuteAsync(new CommandDefinition("""
             WITH w AS (
                 UPDATE sla_timers SET warned_at = @now
@@ -83,7 +90,7 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             ON CONFLICT (kind, subject_type, subject_id) DO NOTHING
             """, new { now }, cancellationToken: ct));
 
-        // 4. A spoken promise still open shortly before its time (003 L1083; minutes from the policy).
+        // 5. A spoken promise still open shortly before its time (003 L1083; minutes from the policy).
         var promises = await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO callback_alerts (kind, subject_type, subject_id, callback_id, due_at, message)
             SELECT 'promise_due', 'callback', c.id, c.id, c.due_at, '承诺回电即将到期,仍未完成'
@@ -93,7 +100,7 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             ON CONFLICT (kind, subject_type, subject_id) DO NOTHING
             """, new { now }, cancellationToken: ct));
 
-        return new ReconcileReport(resolved, unknown, warnings, breaches, promises);
+        return new ReconcileReport(resolved, released, unknown, warnings, breaches, promises);
     }
 
     [LoggerMessage(LogLevel.Warning, "Attempt {AttemptId} had no outcome after the maximum call duration: marked unknown, not redialed")]

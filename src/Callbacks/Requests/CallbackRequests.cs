@@ -174,7 +174,10 @@ public sealed partial class CallbackRequests(NpgsqlDataSource db, PolicyCatalog 
         var firstAt = (window.NextCallable(request.DueAt) ?? request.DueAt).ToUniversalTime();
 
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var id = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("""
+        long? id;
+        try
+        {
+            id = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("""
             INSERT INTO callbacks (kind, source_type, source_id, customer_id, destination, due_at, priority, owner_agent_id,
                                    promise_text, transcript_segment_id, created_by, created_at)
             VALUES (@Kind, @SourceType, @SourceId, @CustomerId, @destination, @DueAt, @priority, @OwnerAgentId,
@@ -187,6 +190,14 @@ public sealed partial class CallbackRequests(NpgsqlDataSource db, PolicyCatalog 
             priority = request.Priority ?? policy.Priority, request.OwnerAgentId, request.PromiseText, request.TranscriptSegmentId,
             request.CreatedBy, now = time.GetUtcNow(),
         }, tx, cancellationToken: ct));
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.CheckViolation)
+        {
+            // An unknown customer, agent or segment id is bad input, not a crash.
+            LogRefused(logger, request.Kind, request.SourceType, ex.ConstraintName ?? ex.SqlState);
+            return CallbackCreation.Refused("invalid reference: " + (ex.ConstraintName ?? ex.SqlState));
+        }
+
         if (id is null)
         {
             await tx.RollbackAsync(ct);

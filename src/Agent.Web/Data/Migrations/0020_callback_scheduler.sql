@@ -8,6 +8,10 @@ ALTER TABLE callback_attempts ADD CONSTRAINT callback_attempts_outcome_check
                        'do_not_call','cap_reached','ticket_closed',
                        'stop_calling','nuisance_blocked','callback_closed'));
 
+-- Set, in the same transaction as the per-number cap check, just before the dialer is called: an attempt
+-- without it was never dialed (safe to give back after a crash); one with it may have rung the customer.
+ALTER TABLE callback_attempts ADD COLUMN dial_started_at timestamptz;
+
 -- Per-number per-day cap and the reconciler look attempts up by destination and claim time.
 CREATE INDEX callbacks_destination ON callbacks (destination);
 CREATE INDEX callback_attempts_callback ON callback_attempts (callback_id, claimed_at);
