@@ -39,7 +39,8 @@ public static class PostgresFaults
             }
         }
 
-        foreach (var a in new[] { "-D", Path.Combine(dir, "data"), "-m", "fast", "-w", "-t", "60", "restart" })
+        // -l keeps the server's output in the cluster's log: without it the new server would inherit our pipes.
+        foreach (var a in new[] { "-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "server.log"), "-m", "fast", "-w", "-t", "60", "restart" })
         {
             psi.ArgumentList.Add(a);
         }
