@@ -101,6 +101,12 @@ public sealed class CallbackTestBed : IAsyncDisposable
         return id;
     }
 
+    public static async Task<int> AddAgentAsync(NpgsqlDataSource db, string username)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<int>("INSERT INTO agents (username, display_name) VALUES (@username, '坐席') RETURNING id", new { username });
+    }
+
     public static async Task<long> AddRepairOrderAsync(NpgsqlDataSource db, long customerId, string status, DateTimeOffset? readyAt)
     {
         await using var conn = await db.OpenConnectionAsync();
