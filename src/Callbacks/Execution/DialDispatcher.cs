@@ -15,6 +15,7 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
 {
     // A sweep never runs longer than this, so a Quartz firing never outlives its cluster lock.
     private static readonly TimeSpan SweepBudget = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SlotWait = TimeSpan.FromMilliseconds(250);
     private const int ClaimBatch = 100;
 
     private readonly NpgsqlDataSource _db;
@@ -81,7 +82,15 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
                 var free = _slots.CurrentCount;
                 if (free == 0)
                 {
-                    break;
+                    // Short dials free their slots quickly: keep draining. A node busy with long calls ends the
+                    // sweep instead, so the next firing can land on a node with free slots.
+                    if (!await _slots.WaitAsync(SlotWait, ct))
+                    {
+                        break;
+                    }
+
+                    _slots.Release();
+                    continue;
                 }
 
                 var claimed = await AttemptClaims.ClaimDueAsync(_db, Math.Min(free, ClaimBatch), NodeName, _time.GetUtcNow(), ct);
