@@ -43,6 +43,10 @@ public sealed class CallbacksOptions
     [Range(1, 600)]
     public int MaxCallDurationMinutes { get; set; } = 60;
 
+    /// <summary>The reconciler logs an error when scheduled attempts are this late and nothing is dialing (silent stall).</summary>
+    [Range(1, 1440)]
+    public int StallAlarmMinutes { get; set; } = 10;
+
     /// <summary>Toll-fraud defence: international destinations are refused unless this is set.</summary>
     public bool AllowInternational { get; set; }
 

@@ -32,6 +32,11 @@ public sealed partial class OutcomeRecorder(NpgsqlDataSource db, PolicyCatalog c
             {
                 await ScheduleNextAsync(conn, tx, a.CallbackId, at, ct);
             }
+            else if (callbackState == "exhausted")
+            {
+                // No callable moment left (e.g. a preferred window inside quiet hours): a person decides.
+                await AlertAsync(conn, tx, "callback_exhausted", "callback", a.CallbackId, a.CallbackId, null, "没有可拨打的时间窗口,请主管处理", ct);
+            }
         }
 
         await tx.CommitAsync(ct);

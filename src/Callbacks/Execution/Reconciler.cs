@@ -6,7 +6,7 @@ using Npgsql;
 namespace CallCenter.Callbacks.Execution;
 
 /// <summary>What one reconciler pass did.</summary>
-public sealed record ReconcileReport(int ResolvedFromCalls, int Released, int MarkedUnknown, int SlaWarnings, int SlaBreaches, int PromiseAlerts);
+public sealed record ReconcileReport(int ResolvedFromCalls, int Released, int MarkedUnknown, int SlaWarnings, int SlaBreaches, int PromiseAlerts, int Stalled = 0);
 
 /// <summary>
 /// Periodic repair (reliability.md §3.6, §3.9, §3.11): resolves stuck attempts from the call records by their stored
@@ -100,8 +100,22 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             ON CONFLICT (kind, subject_type, subject_id) DO NOTHING
             """, new { now }, cancellationToken: ct));
 
-        return new ReconcileReport(resolved, released, unknown, warnings, breaches, promises);
+        // 6. Watchdog (§3.9): attempts long past due while nothing dials is the silent-stall failure mode.
+        var stalled = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*)::int FROM callback_attempts
+            WHERE state = 'scheduled' AND not_before < @stallBefore
+              AND NOT EXISTS (SELECT 1 FROM callback_attempts d WHERE d.state = 'dialing')
+            """, new { stallBefore = now.AddMinutes(-options.Value.StallAlarmMinutes).ToUniversalTime() }, cancellationToken: ct));
+        if (stalled > 0)
+        {
+            LogStalled(logger, stalled, options.Value.StallAlarmMinutes);
+        }
+
+        return new ReconcileReport(resolved, released, unknown, warnings, breaches, promises, stalled);
     }
+
+    [LoggerMessage(LogLevel.Error, "{Count} callback attempts are more than {Minutes} minutes past due and nothing is dialing: the scheduler may be stalled")]
+    private static partial void LogStalled(ILogger logger, int count, int minutes);
 
     [LoggerMessage(LogLevel.Warning, "Attempt {AttemptId} had no outcome after the maximum call duration: marked unknown, not redialed")]
     private static partial void LogUnknown(ILogger logger, long attemptId);

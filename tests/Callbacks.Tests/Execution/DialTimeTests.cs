@@ -215,6 +215,41 @@ public sealed class DialTimeTests
         alerts.Select(a => a.Kind).ShouldBe(["sla_warning", "sla_breach"]);
     }
 
+    [PostgresFact]
+    public async Task APreferredWindowInsideQuietHoursEndsTheSeriesWithASupervisorTask()
+    {
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var dialer = new FakeCallbackDialer();
+        await using var bed = CallbackTestBed.Create(db.DataSource, dialer, new FakeTimeProvider(Noon));
+        var customer = await CallbackTestBed.AddCustomerAsync(db.DataSource, "13300001111");
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("UPDATE customers SET preferred_call_start = '22:00', preferred_call_end = '23:00' WHERE id = @customer", new { customer });
+        }
+
+        var id = (await bed.Requests.ManualAsync("late-1", "13300001111", customer, Noon, "agent:1", null, CancellationToken.None)).CallbackId!.Value;
+        (await bed.SweepAllAsync()).ShouldBe(1);
+        dialer.Requests.ShouldBeEmpty();
+        (await bed.Queries.HistoryAsync(id, CancellationToken.None)).Single().Outcome.ShouldBe("skipped_hours");
+        (await State(db, id)).ShouldBe("exhausted");
+        (await bed.Queries.OpenAlertsAsync(10, CancellationToken.None)).Single().Kind.ShouldBe("callback_exhausted");
+    }
+
+    [PostgresFact]
+    public async Task TheWatchdogNoticesAttemptsLongPastDueWhileNothingDials()
+    {
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var time = new FakeTimeProvider(Noon);
+        await using var bed = CallbackTestBed.Create(db.DataSource, new FakeCallbackDialer(), time);
+        await bed.Requests.ManualAsync("stall-1", "13300002222", null, Noon, "agent:1", null, CancellationToken.None);
+
+        (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
+        time.Advance(TimeSpan.FromMinutes(11));                                 // no sweep ran: Quartz is stuck
+        (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(1);
+        (await bed.SweepAllAsync()).ShouldBe(1);
+        (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
+    }
+
     private static async Task<string> State(TestDatabase db, long callbackId)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
