@@ -19,6 +19,9 @@ public enum AttemptResult
 /// <summary>
 /// Runs one claimed attempt: dial-time checks (reliability.md §3.4) → <see cref="ICallbackDialer"/> → outcome.
 /// Each failed check ends the attempt with its reason; the next attempt, if any, is a new row (§3.7).
+/// The nuisance, do-not-call, stop-calling and ticket checks read their tables directly instead of asking the host
+/// through a guard interface: they share our database and schema, one query sees them all at the moment of the
+/// dial, and no host state is involved (style.md keeps interfaces for real seams).
 /// </summary>
 public sealed partial class AttemptExecutor(
     NpgsqlDataSource db,
@@ -134,14 +137,16 @@ public sealed partial class AttemptExecutor(
     private async Task<AttemptResult?> TryStartDialAsync(ClaimedAttempt a, DialContext ctx, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        // The customer's day; an unknown zone name falls back to the centre's rather than failing the query.
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(ctx.TimeZone, out var z) ? z.Id : options.Value.DefaultTimeZone;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('callback-destination:' || @Destination))",
             new { ctx.Destination }, tx, cancellationToken: ct));
         var today = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
             SELECT count(*)::int FROM callback_attempts a2 JOIN callbacks c2 ON c2.id = a2.callback_id
-            WHERE c2.destination = @Destination AND a2.dial_started_at >= (date_trunc('day', @now AT TIME ZONE @TimeZone) AT TIME ZONE @TimeZone)
-            """, new { ctx.Destination, now, ctx.TimeZone }, tx, cancellationToken: ct));
+            WHERE c2.destination = @Destination AND a2.dial_started_at >= (date_trunc('day', @now AT TIME ZONE @zone) AT TIME ZONE @zone)
+            """, new { ctx.Destination, now, zone }, tx, cancellationToken: ct));
         if (today < options.Value.MaxAttemptsPerNumberPerDay)
         {
             // The Call-ID names this claim: if the claim was given back and taken by another node meanwhile, nothing changes.

@@ -11,6 +11,8 @@ public sealed record CallbackListItem(long CallbackId, long? AttemptId, string K
 public sealed record AttemptHistoryItem(long AttemptId, int AttemptNo, string State, DateTime NotBefore, string? SipCallId, string? ClaimedBy,
     DateTime? ClaimedAt, string? Outcome, string? Dtmf, int? SurveyScore, DateTime? OutcomeAt, string? ResolvedBy, string? Notes);
 
+public sealed record KindSummary(string Kind, string State, int Count);
+
 public sealed record AlertItem(long Id, string Kind, string SubjectType, long SubjectId, long? CallbackId, long? ComplaintId, DateTime? DueAt,
     string Message, DateTime CreatedAt);
 
@@ -43,6 +45,15 @@ public sealed class CallbackQueries(NpgsqlDataSource db, OutcomeRecorder outcome
     /// <summary>Attempts with an unknown outcome, waiting for a person.</summary>
     public Task<IReadOnlyList<CallbackListItem>> UnknownAsync(int limit, CancellationToken ct) =>
         ListAsync(ListSelect + " WHERE a.state = 'unknown' ORDER BY a.claimed_at LIMIT @limit", new { limit }, ct);
+
+    /// <summary>Requests per type and state, for the page's per-type counters.</summary>
+    public async Task<IReadOnlyList<KindSummary>> SummaryAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<KindSummary>(new CommandDefinition(
+            "SELECT kind AS Kind, state AS State, count(*)::int AS Count FROM callbacks GROUP BY kind, state ORDER BY kind, state", cancellationToken: ct));
+        return rows.AsList();
+    }
 
     public async Task<IReadOnlyList<AttemptHistoryItem>> HistoryAsync(long callbackId, CancellationToken ct)
     {

@@ -72,6 +72,10 @@ public sealed class CallbackRequestsTests
             new DateTimeOffset(rows.Single(r => r.Kind == "complaint_followup").Due, TimeSpan.Zero).ShouldBe(Cst(2026, 3, 10, 16));
             complaintFollowup.Created.ShouldBeTrue();
         }
+
+        var summary = await bed.Queries.SummaryAsync(CancellationToken.None);
+        summary.Sum(r => r.Count).ShouldBe(8);
+        summary.Single(r => r.Kind == "pickup_reminder").State.ShouldBe("completed");
     }
 
     [PostgresFact]
