@@ -39,6 +39,10 @@ public sealed class CallbacksOptions
     [Range(1, 1000)]
     public int MaxConcurrentDials { get; set; } = 20;
 
+    /// <summary>Dials started per second by this node (0 = no cap): keeps a burst of due callbacks from flooding the trunk.</summary>
+    [Range(0, 10_000)]
+    public int MaxDialsPerSecond { get; set; }
+
     /// <summary>An attempt still 'dialing' after this long is marked 'unknown' and never redialed automatically.</summary>
     [Range(1, 600)]
     public int MaxCallDurationMinutes { get; set; } = 60;

@@ -28,6 +28,8 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
     private readonly SemaphoreSlim _sweepGate = new(1, 1);
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private bool _warnedNoDialer;
+    private double _tokens;
+    private DateTimeOffset _refilledAt;
 
     public DialDispatcher(NpgsqlDataSource db, AttemptExecutor executor, IServiceProvider services, IOptions<CallbacksOptions> options,
         TimeProvider time, ILogger<DialDispatcher> logger)
@@ -41,6 +43,8 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrentDials, _options.MaxConcurrentDials);
         NodeName = _options.NodeName ?? Environment.MachineName;
+        _tokens = _options.MaxDialsPerSecond;
+        _refilledAt = time.GetUtcNow();
     }
 
     public string NodeName { get; }
@@ -93,7 +97,15 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
                     continue;
                 }
 
-                var claimed = await AttemptClaims.ClaimDueAsync(_db, Math.Min(free, ClaimBatch), NodeName, _time.GetUtcNow(), ct);
+                var allowed = TakeTokens(Math.Min(free, ClaimBatch));
+                if (allowed == 0)
+                {
+                    // Dial-rate cap reached: the next firing continues (reliability.md L-5).
+                    break;
+                }
+
+                var claimed = await AttemptClaims.ClaimDueAsync(_db, allowed, NodeName, _time.GetUtcNow(), ct);
+                ReturnTokens(allowed - claimed.Count);
                 foreach (var attempt in claimed)
                 {
                     await _slots.WaitAsync(ct);
@@ -112,6 +124,30 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
         finally
         {
             _sweepGate.Release();
+        }
+    }
+
+    // Token bucket for Callbacks:MaxDialsPerSecond (0 = no cap); only touched inside the sweep gate.
+    private int TakeTokens(int wanted)
+    {
+        if (_options.MaxDialsPerSecond <= 0)
+        {
+            return wanted;
+        }
+
+        var now = _time.GetUtcNow();
+        _tokens = Math.Min(_options.MaxDialsPerSecond, _tokens + Math.Max(0, (now - _refilledAt).TotalSeconds) * _options.MaxDialsPerSecond);
+        _refilledAt = now;
+        var n = Math.Min(wanted, (int)_tokens);
+        _tokens -= n;
+        return n;
+    }
+
+    private void ReturnTokens(int unused)
+    {
+        if (_options.MaxDialsPerSecond > 0)
+        {
+            _tokens = Math.Min(_options.MaxDialsPerSecond, _tokens + unused);
         }
     }
 

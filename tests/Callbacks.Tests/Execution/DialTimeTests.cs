@@ -250,6 +250,26 @@ public sealed class DialTimeTests
         (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
     }
 
+    [PostgresFact]
+    public async Task TheDialRateCapLetsOnlyTheConfiguredNumberOfDialsStartPerSecond()
+    {
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var dialer = new FakeCallbackDialer(_ => new DialResult(DialOutcome.Answered));
+        var time = new FakeTimeProvider(Noon);
+        await using var bed = CallbackTestBed.Create(db.DataSource, dialer, time, settings: new Dictionary<string, string?> { ["Callbacks:MaxDialsPerSecond"] = "5" });
+        for (var i = 0; i < 12; i++)
+        {
+            await bed.Requests.ManualAsync("rate-" + i, "1320000" + (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), null, Noon, "agent:1", null, CancellationToken.None);
+        }
+
+        (await bed.SweepAllAsync()).ShouldBe(5);                                 // the fake clock stands still: no refill
+        time.Advance(TimeSpan.FromSeconds(1));
+        (await bed.SweepAllAsync()).ShouldBe(5);
+        time.Advance(TimeSpan.FromSeconds(10));                                  // the bucket holds at most one second's worth
+        (await bed.SweepAllAsync()).ShouldBe(2);
+        dialer.Requests.Select(r => r.AttemptId).Distinct().Count().ShouldBe(12);
+    }
+
     private static async Task<string> State(TestDatabase db, long callbackId)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
