@@ -48,9 +48,9 @@ public sealed partial class OutcomeRecorder(NpgsqlDataSource db, PolicyCatalog c
         ArgumentNullException.ThrowIfNull(result);
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
-        var info = await conn.QuerySingleOrDefaultAsync<(long CallbackId, string Kind, string Mode, int Priority, int MaxAttempts, string Settings,
+        var info = await conn.QuerySingleOrDefaultAsync<(long CallbackId, string Kind, string SourceId, string Mode, int Priority, int MaxAttempts, string Settings,
             string? Zone, TimeSpan? PrefStart, TimeSpan? PrefEnd)?>(new CommandDefinition("""
-            SELECT c.id, c.kind, p.mode, p.priority, p.max_attempts, p.settings::text, cu.time_zone, cu.preferred_call_start, cu.preferred_call_end
+            SELECT c.id, c.kind, c.source_id, p.mode, p.priority, p.max_attempts, p.settings::text, cu.time_zone, cu.preferred_call_start, cu.preferred_call_end
             FROM callback_attempts a JOIN callbacks c ON c.id = a.callback_id JOIN callback_policies p ON p.code = c.kind
             LEFT JOIN customers cu ON cu.id = c.customer_id
             WHERE a.id = @attemptId
@@ -83,6 +83,13 @@ public sealed partial class OutcomeRecorder(NpgsqlDataSource db, PolicyCatalog c
         if (outcome is "confirmed" or "survey_completed" || (outcome == "answered" && policy.Mode == DialMode.AgentFirst))
         {
             await CloseAsync(conn, tx, i.CallbackId, "completed", outcome, now, ct);
+            if (i.Kind == "complaint_first_response" && long.TryParse(i.SourceId, System.Globalization.CultureInfo.InvariantCulture, out var complaintId))
+            {
+                // The customer was reached: the 24-hour first-reply timer is met (004 L257).
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE sla_timers SET met_at = @now WHERE complaint_id = @complaintId AND kind = 'first_response' AND met_at IS NULL",
+                    new { complaintId, now }, tx, cancellationToken: ct));
+            }
         }
         else
         {

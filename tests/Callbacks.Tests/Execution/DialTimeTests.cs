@@ -270,6 +270,29 @@ public sealed class DialTimeTests
         dialer.Requests.Select(r => r.AttemptId).Distinct().Count().ShouldBe(12);
     }
 
+    [PostgresFact]
+    public async Task ReachingTheCustomerOnTheFirstResponseCallbackMeetsTheTwentyFourHourTimer()
+    {
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var time = new FakeTimeProvider(Noon);
+        await using var bed = CallbackTestBed.Create(db.DataSource, new FakeCallbackDialer(_ => new DialResult(DialOutcome.Answered)), time);
+        var customer = await CallbackTestBed.AddCustomerAsync(db.DataSource, "13300003333");
+        long complaint;
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            complaint = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO complaints (complaint_no, customer_id, summary, created_at, first_response_due_at, resolution_due_at)
+                VALUES ('C2', @customer, '配件缺货', @now, @now, @now) RETURNING id
+                """, new { customer, now = Noon.ToUniversalTime() });
+        }
+
+        await bed.Requests.ComplaintOpenedAsync(complaint, CancellationToken.None);
+        (await bed.SweepAllAsync()).ShouldBe(1);
+        time.Advance(TimeSpan.FromHours(25));
+        var report = await bed.Reconciler.RunAsync(CancellationToken.None);
+        (report.SlaWarnings, report.SlaBreaches).ShouldBe((0, 0));
+    }
+
     private static async Task<string> State(TestDatabase db, long callbackId)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
