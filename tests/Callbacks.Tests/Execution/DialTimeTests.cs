@@ -293,6 +293,28 @@ public sealed class DialTimeTests
         (report.SlaWarnings, report.SlaBreaches).ShouldBe((0, 0));
     }
 
+    [PostgresFact]
+    public async Task AComplaintCallbackIsDialedBeforeAnOlderManualOneWhenDialsAreScarce()
+    {
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var dialer = new FakeCallbackDialer(_ => new DialResult(DialOutcome.Answered));
+        await using var bed = CallbackTestBed.Create(db.DataSource, dialer, new FakeTimeProvider(Noon),
+            settings: new Dictionary<string, string?> { ["Callbacks:MaxDialsPerSecond"] = "1" });
+        await bed.Requests.ManualAsync("old", "13300004444", null, Noon.AddMinutes(-30), "agent:1", null, CancellationToken.None);   // priority 5
+        var customer = await CallbackTestBed.AddCustomerAsync(db.DataSource, "13300005555");
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            var complaint = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO complaints (complaint_no, customer_id, summary, created_at, first_response_due_at, resolution_due_at)
+                VALUES ('C3', @customer, '安全隐患', @now, @now, @now) RETURNING id
+                """, new { customer, now = Noon.ToUniversalTime() });
+            await bed.Requests.ComplaintOpenedAsync(complaint, CancellationToken.None);                                        // priority 1
+        }
+
+        (await bed.SweepAllAsync()).ShouldBe(1);
+        dialer.Requests.Single().Kind.ShouldBe("complaint_first_response");
+    }
+
     private static async Task<string> State(TestDatabase db, long callbackId)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
