@@ -1,8 +1,9 @@
 namespace CallCenter.Telephony.Screening;
 
 /// <summary>
-/// Approximate substring search over pinyin keys (Sellers' dynamic programme: free start in the text,
-/// Levenshtein distance to the pattern), used for the recogniser's homophone and dropped-character errors.
+/// Approximate substring search over pinyin keys (Sellers' dynamic programme with a free start in the text).
+/// Homophones already share a key, so the budget is for dropped or inserted syllables only: a substitution of a
+/// different syllable costs 2.
 /// </summary>
 internal static class FuzzyMatcher
 {
@@ -35,7 +36,7 @@ internal static class FuzzyMatcher
             start[0] = j + 1;
             for (var i = 1; i <= m; i++)
             {
-                var sub = prevCost[i - 1] + (pattern[i - 1] == text[j] ? 0 : 1);
+                var sub = prevCost[i - 1] + (pattern[i - 1] == text[j] ? 0 : 2); // another syllable is not a homophone: costs a drop plus an insertion
                 var subStart = prevStart[i - 1];
                 if (i == 1)
                 {

@@ -10,6 +10,7 @@ public sealed record Lexicon(
     string QuoteOpen,
     string QuoteClose,
     IReadOnlyList<string> NegationFrames,
+    IReadOnlyList<string> ReportingFrames,
     IReadOnlyList<string> Alternatives,
     AngerSettings Anger,
     PromiseTimeSettings PromiseTime,
@@ -26,7 +27,7 @@ public sealed record Lexicon(
     {
         var lexicon = JsonSerializer.Deserialize<Lexicon>(json, Json) ?? throw new FormatException("lexicon.json is empty");
         var errors = new List<string>();
-        if (lexicon.Fillers is null || lexicon.NegationFrames is null || lexicon.Alternatives is null || lexicon.Polyphones is null)
+        if (lexicon.Fillers is null || lexicon.NegationFrames is null || lexicon.ReportingFrames is null || lexicon.Alternatives is null || lexicon.Polyphones is null)
         {
             errors.Add("fillers, negationFrames, alternatives and polyphones are required");
         }

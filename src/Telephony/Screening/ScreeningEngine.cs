@@ -21,6 +21,7 @@ public sealed class ScreeningEngine
     private readonly SearchValues<string> _firstLiterals;
     private readonly Dictionary<char, List<(int Rule, int Core, string Literal)>> _byFirstChar = [];
     private readonly string[] _negationFrames;
+    private readonly string[] _reportingFrames;
     private readonly string[] _alternatives;
     private readonly string _quoteOpen;
     private readonly string _quoteClose;
@@ -51,6 +52,7 @@ public sealed class ScreeningEngine
 
         _firstLiterals = SearchValues.Create(_byFirstChar.Values.SelectMany(l => l.Select(e => e.Literal)).Distinct().ToArray(), StringComparison.Ordinal);
         _negationFrames = lexicon.NegationFrames.Select(normalizer.Fold).Where(f => f.Length > 0).ToArray();
+        _reportingFrames = lexicon.ReportingFrames.Select(normalizer.Fold).Where(f => f.Length > 0).ToArray();
         _alternatives = lexicon.Alternatives.Select(normalizer.Fold).Where(f => f.Length > 0).ToArray();
         _quoteOpen = lexicon.QuoteOpen;
         _quoteClose = lexicon.QuoteClose;
@@ -72,10 +74,11 @@ public sealed class ScreeningEngine
         PinyinPass(text, speaker, kind, found);
 
         var hits = new List<ScreeningHit>();
-        var kept = new List<(int Rule, int Start, int End)>();
-        foreach (var f in found.OrderBy(f => f.Distance).ThenBy(f => f.Start))
+        var kept = new List<(int Rule, int Start, int End, MatchMode Mode)>();
+        foreach (var f in found.OrderBy(f => f.Mode == MatchMode.Pinyin ? 1 : 0).ThenBy(f => f.Distance).ThenBy(f => f.Start))
         {
-            if (kept.Exists(k => k.Rule == f.Rule && k.Start < f.End && f.Start < k.End))
+            // A fuzzy hit is a fallback for recogniser errors: text already explained by an exact hit needs no second guess.
+            if (kept.Exists(k => (k.Rule == f.Rule || (f.Mode == MatchMode.Pinyin && k.Mode != MatchMode.Pinyin)) && k.Start < f.End && f.Start < k.End))
             {
                 continue;
             }
@@ -86,7 +89,7 @@ public sealed class ScreeningEngine
                 continue;
             }
 
-            kept.Add((f.Rule, f.Start, f.End));
+            kept.Add((f.Rule, f.Start, f.End, f.Mode));
             var (start, length) = text.ToOriginal(f.Start, f.End);
             var confidence = f.Mode == MatchMode.Pinyin ? Math.Round(0.8 - (0.1 * f.Distance), 2) : f.Mode == MatchMode.Gap ? 0.95 : 1.0;
             var r = rule.Rule;
@@ -273,6 +276,21 @@ public sealed class ScreeningEngine
         foreach (var frame in _negationFrames)
         {
             if (before.EndsWith(frame, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        var clauseStart = start;
+        while (clauseStart > 0 && !text.BreakBefore[clauseStart])
+        {
+            clauseStart--;
+        }
+
+        var clause = s.AsSpan(clauseStart, start - clauseStart);
+        foreach (var frame in _reportingFrames)
+        {
+            if (clause.Contains(frame, StringComparison.Ordinal))
             {
                 return false;
             }
