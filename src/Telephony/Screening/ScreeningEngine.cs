@@ -77,8 +77,11 @@ public sealed class ScreeningEngine
         var kept = new List<(int Rule, int Start, int End, MatchMode Mode)>();
         foreach (var f in found.OrderBy(f => f.Mode == MatchMode.Pinyin ? 1 : 0).ThenBy(f => f.Distance).ThenBy(f => f.Start))
         {
-            // A fuzzy hit is a fallback for recogniser errors: text already explained by an exact hit needs no second guess.
-            if (kept.Exists(k => (k.Rule == f.Rule || (f.Mode == MatchMode.Pinyin && k.Mode != MatchMode.Pinyin)) && k.Start < f.End && f.Start < k.End))
+            // A fuzzy hit is a fallback for recogniser errors: text an exact hit already explains (inside it, or
+            // overlapping it with the same category) needs no second guess.
+            if (kept.Exists(k => k.Start < f.End && f.Start < k.End && (k.Rule == f.Rule
+                || (f.Mode == MatchMode.Pinyin && k.Mode != MatchMode.Pinyin
+                    && ((k.Start <= f.Start && f.End <= k.End) || _rules[k.Rule].Rule.Category == _rules[f.Rule].Rule.Category)))))
             {
                 continue;
             }
