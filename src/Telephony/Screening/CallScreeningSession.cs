@@ -10,8 +10,8 @@ public sealed record EscalationResult(string Level, IReadOnlyList<ScreeningHit> 
 public sealed record UtteranceResult(int Index, Speaker Speaker, IReadOnlyList<ScreeningHit> Hits, EscalationResult? Escalated);
 
 /// <summary>
-/// Per-call accumulator, fed utterance by utterance in order: screens agent text for taboo phrases, customer text for
-/// escalation cues (repeated anger words raise the level), and tracks the required phrases: greeting in the agent's
+/// Per-call accumulator, fed utterance by utterance in order: screens agent text for taboo phrases (an H hit is an S2
+/// escalation), customer text for escalation cues (repeated anger words raise the level), and tracks the required phrases: greeting in the agent's
 /// first utterance, the customer's need identified, and a closing phrase in the agent's last utterances.
 /// Not thread-safe: one call's utterances arrive in order from one consumer.
 /// </summary>
@@ -35,27 +35,39 @@ public sealed class CallScreeningSession(ScreeningEngine engine, Lexicon lexicon
 
         var index = _utterances++;
         var normalized = engine.Normalizer.Normalize(text);
+        IReadOnlyList<ScreeningHit> hits;
         if (speaker == Speaker.Agent)
         {
             _agentTurns.Add((index, engine.Screen(normalized, Speaker.Agent, RuleKind.Required)));
-            return new UtteranceResult(index, speaker, engine.Screen(normalized, Speaker.Agent, RuleKind.Taboo), null);
+            hits = engine.Screen(normalized, Speaker.Agent, RuleKind.Taboo);
+            // domain.md §4: an agent H taboo is an S2 event for the call (lexicon.json agentTabooEscalation).
+            var severe = hits.Where(h => h.Severity == lexicon.AgentTabooEscalation.Severity).ToList();
+            if (severe.Count == 0)
+            {
+                return new UtteranceResult(index, speaker, hits, null);
+            }
+
+            _cues.AddRange(severe);
+        }
+        else
+        {
+            hits = engine.Screen(normalized, Speaker.Customer, RuleKind.CustomerCue);
+            _cues.AddRange(hits);
+            _angerCount += hits.Count(c => c.Category is not null && lexicon.Anger.Categories.Contains(c.Category));
         }
 
-        var cues = engine.Screen(normalized, Speaker.Customer, RuleKind.CustomerCue);
-        _cues.AddRange(cues);
-        _angerCount += cues.Count(c => c.Category is not null && lexicon.Anger.Categories.Contains(c.Category));
         var before = _escalation?.Level;
         var repeatedAnger = _angerCount >= lexicon.Anger.RepeatThreshold;
-        var level = _cues.Select(c => c.Severity).Append(repeatedAnger ? lexicon.Anger.EscalateTo : null)
+        var level = _cues.Select(c => c.Kind == RuleKind.Taboo ? lexicon.AgentTabooEscalation.EscalateTo : c.Severity).Append(repeatedAnger ? lexicon.Anger.EscalateTo : null)
             .Where(s => s is not null).Select(s => s!).DefaultIfEmpty(string.Empty).Min(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(level))
         {
-            return new UtteranceResult(index, speaker, cues, null);
+            return new UtteranceResult(index, speaker, hits, null);
         }
 
         _escalation = new EscalationResult(level, _cues.ToList(), repeatedAnger);
         var rose = before is null || string.CompareOrdinal(level, before) < 0;
-        return new UtteranceResult(index, speaker, cues, rose ? _escalation : null);
+        return new UtteranceResult(index, speaker, hits, rose ? _escalation : null);
     }
 
     /// <summary>Required-phrase results after hang-up (greeting, need, closing).</summary>

@@ -13,6 +13,7 @@ public sealed record Lexicon(
     IReadOnlyList<string> ReportingFrames,
     IReadOnlyList<string> Alternatives,
     AngerSettings Anger,
+    AgentTabooEscalation AgentTabooEscalation,
     PromiseTimeSettings PromiseTime,
     RedactionCues Redaction,
     IReadOnlyDictionary<string, string> Polyphones)
@@ -30,6 +31,11 @@ public sealed record Lexicon(
         if (lexicon.Fillers is null || lexicon.NegationFrames is null || lexicon.ReportingFrames is null || lexicon.Alternatives is null || lexicon.Polyphones is null)
         {
             errors.Add("fillers, negationFrames, alternatives and polyphones are required");
+        }
+
+        if (lexicon.AgentTabooEscalation is null || lexicon.AgentTabooEscalation.EscalateTo is not ("S1" or "S2" or "S3"))
+        {
+            errors.Add("agentTabooEscalation.escalateTo must be S1, S2 or S3");
         }
 
         if (lexicon.Anger is null || lexicon.Anger.RepeatThreshold < 1)
@@ -50,6 +56,8 @@ public sealed record Lexicon(
         return errors.Count == 0 ? lexicon : throw new FormatException("lexicon.json: " + string.Join("; ", errors));
     }
 }
+
+public sealed record AgentTabooEscalation(string Severity, string EscalateTo);
 
 public sealed record AngerSettings(IReadOnlyList<string> Categories, int RepeatThreshold, string EscalateTo);
 

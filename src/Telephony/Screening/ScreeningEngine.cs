@@ -216,7 +216,6 @@ public sealed class ScreeningEngine
         ushort[][][] segmentKeys, int segment, int from, int startMax, List<FuzzyMatcher.Match> scratch)
     {
         var results = new List<(int, int, int)>();
-        var seg = core.Segments[segment];
         foreach (var literalKeys in segmentKeys[segment])
         {
             var k = core.HasGaps ? 0 : _fuzzy.MaxDistance(literalKeys.Length);
@@ -258,7 +257,6 @@ public sealed class ScreeningEngine
             }
         }
 
-        _ = seg;
         return results;
     }
 

@@ -48,7 +48,6 @@ public sealed class TextNormalizer
         for (var i = 0; i < original.Length; i++)
         {
             var c = original[i];
-            var width = 1;
             if (char.IsHighSurrogate(c) && i + 1 < original.Length && char.IsLowSurrogate(original[i + 1]))
             {
                 // Rare ideographs outside the BMP are kept as they are (no table covers them).
@@ -76,7 +75,7 @@ public sealed class TextNormalizer
 
                 chars.Add(f);
                 starts.Add(i);
-                ends.Add(i + width);
+                ends.Add(i + 1);
                 breaks.Add(pendingBreak);
                 pendingBreak = false;
             }

@@ -83,6 +83,16 @@ public sealed class CallScreeningSessionTests(ScreeningFixture fixture)
     }
 
     [Fact]
+    public void AnAgentHTabooEscalatesTheCallToS2ButAnMTabooDoesNot()
+    {
+        var call = NewCall();
+        call.Add(Speaker.Agent, "今天实在是忙不过来").Escalated.ShouldBeNull(); // TB70 is M
+        var result = call.Add(Speaker.Agent, "你爱买不买");
+        result.Escalated.ShouldNotBeNull().Level.ShouldBe("S2");
+        result.Escalated.Cues.ShouldHaveSingleItem().Code.ShouldBe("TB73");
+    }
+
+    [Fact]
     public void AgentTextNeverRaisesCustomerCues()
     {
         var call = NewCall();
