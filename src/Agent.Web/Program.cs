@@ -5,6 +5,12 @@ using CallCenter.Callbacks;
 using CallCenter.Telephony;
 using Serilog;
 
+// Command-line tools share the host's engines but need no database or web server.
+if (args is ["screen", ..])
+{
+    return await CallCenter.Telephony.Screening.ScreenCommand.RunAsync(args, Console.Out);
+}
+
 // Plain logger until configuration is read, so start-up failures are still logged (stack.md §5).
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
 try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CallCenter.Agent.Web.Customers;
+using CallCenter.Telephony.Screening;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -39,6 +40,7 @@ internal static class ApiSetup
         var api = app.MapGroup("/api");
         api.MapLinesApi();
         api.MapGroup("").AddEndpointFilter(Desk.CustomerAccess.Filter).MapCustomersApi();
+        api.MapScreeningApi();
         app.MapCallCenterWeb(api);
         return app;
     }
