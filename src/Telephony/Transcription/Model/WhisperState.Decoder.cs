@@ -1,0 +1,159 @@
+using System.Numerics;
+
+namespace CallCenter.Telephony.Transcription.Model;
+
+public sealed unsafe partial class WhisperState
+{
+    /// <summary>
+    /// Feeds <paramref name="tokens"/> at positions nPast… through the decoder, appending their keys and
+    /// values to the self-attention cache, and leaves the next-token logits of the last one in <see cref="Logits"/>.
+    /// </summary>
+    public void Decode(ReadOnlySpan<int> tokens, int nPast)
+    {
+        var hp = model.HParams;
+        var m = tokens.Length;
+        if (m == 0 || nPast < 0 || nPast + m > hp.NTextCtx)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokens), $"{m} tokens after {nPast} do not fit the text context of {hp.NTextCtx}");
+        }
+
+        if (m > nAudioCtx)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokens), "too many tokens in one batch");
+        }
+
+        if (encodedCtx == 0)
+        {
+            throw new InvalidOperationException("Encode must run before Decode");
+        }
+
+        var px = P(x);
+        fixed (float* emb = model.TokenEmbedding.W, pos = model.DecoderPositions)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                var id = tokens[i];
+                if ((uint)id >= (uint)hp.NVocab)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {id} is outside the vocabulary");
+                }
+
+                for (var e = 0; e < d; e++)
+                {
+                    px[(long)i * d + e] = emb[(long)id * d + e] + pos[(long)(nPast + i) * d + e];
+                }
+            }
+        }
+
+        var heads = hp.NTextHead;
+        var scale = MathF.Pow((float)d / heads, -0.25f);
+        float* pc = P(cur), pq = P(q), pk = P(k), pv = P(v), pa = P(attn);
+        for (var l = 0; l < model.Decoder.Length; l++)
+        {
+            var layer = model.Decoder[l];
+
+            // self-attention over the cache, causal
+            Ops.LayerNorm(px, pc, m, d, layer.AttnLn.W, layer.AttnLn.B);
+            Linear(layer.Attn.Q, pc, m, pq);
+            Ops.Scale(pq, (long)m * d, scale);
+            Linear(layer.Attn.K, pc, m, pk);
+            Ops.Scale(pk, (long)m * d, scale);
+            Linear(layer.Attn.V, pc, m, pv);
+            Ops.RoundToHalf(pk, (long)m * d);
+            Ops.RoundToHalf(pv, (long)m * d);
+            var sk = P(selfK[l]);
+            var sv = P(selfV[l]);
+            Buffer.MemoryCopy(pk, sk + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
+            Buffer.MemoryCopy(pv, sv + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
+            Ops.RoundToHalf(pq, (long)m * d);
+            DecoderAttention(pq, sk, sv, m, heads, i => nPast + i + 1);
+            Linear(layer.Attn.O, pa, m, pc);
+            Ops.Add(px, pc, (long)m * d);
+
+            // cross-attention over the encoded window
+            Ops.LayerNorm(px, pc, m, d, layer.CrossLn.W, layer.CrossLn.B);
+            Linear(layer.Cross.Q, pc, m, pq);
+            Ops.Scale(pq, (long)m * d, scale);
+            Ops.RoundToHalf(pq, (long)m * d);
+            var n = encodedCtx;
+            DecoderAttention(pq, P(crossK[l]), P(crossV[l]), m, heads, _ => n);
+            Linear(layer.Cross.O, pa, m, pc);
+            Ops.Add(px, pc, (long)m * d);
+
+            // MLP
+            Ops.LayerNorm(px, pc, m, d, layer.MlpLn.W, layer.MlpLn.B);
+            var pm = P(mlp);
+            Linear(layer.Mlp0, pc, m, pm);
+            Ops.Gelu(pm, (long)m * 4 * d);
+            Linear(layer.Mlp2, pm, m, pc);
+            Ops.Add(px, pc, (long)m * d);
+        }
+
+        // Only the last token's logits are needed.
+        var last = px + (long)(m - 1) * d;
+        Ops.LayerNorm(last, pc, 1, d, model.DecoderLn.W, model.DecoderLn.B);
+        Linear(model.TokenEmbedding, pc, 1, P(logits));
+    }
+
+    private void DecoderAttention(float* pq, float* keys, float* values, int m, int heads, Func<int, int> visible)
+    {
+        var dh = d / heads;
+        var stride = decScores.Length / heads;
+        var pa = (nint)P(attn);
+        var ps = (nint)P(decScores);
+        var (qa, ka, va) = ((nint)pq, (nint)keys, (nint)values);
+        for (var i = 0; i < m; i++)
+        {
+            var nkv = visible(i);
+            var row = i;
+            void Head(int h)
+            {
+                var s = (float*)ps + (long)h * stride;
+                var qv = (float*)qa + (long)row * d + h * dh;
+                for (var j = 0; j < nkv; j++)
+                {
+                    s[j] = MatMul.Dot(qv, (float*)ka + (long)j * d + h * dh, dh);
+                }
+
+                Ops.Softmax(s, nkv, 1f);
+                Ops.RoundToHalf(s, nkv);
+                var o = (float*)pa + (long)row * d + h * dh;
+                new Span<float>(o, dh).Clear();
+                for (var j = 0; j < nkv; j++)
+                {
+                    Axpy(s[j], (float*)va + (long)j * d + h * dh, o, dh);
+                }
+            }
+
+            if (Threads > 1 && nkv * dh >= 16384)
+            {
+                Parallel.For(0, heads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, Head);
+            }
+            else
+            {
+                for (var h = 0; h < heads; h++)
+                {
+                    Head(h);
+                }
+            }
+        }
+
+        Ops.RoundToHalf((float*)pa, (long)m * d);
+    }
+
+    private static void Axpy(float a, float* xs, float* y, int n)
+    {
+        var i = 0;
+        var width = Vector<float>.Count;
+        var va = new Vector<float>(a);
+        for (; i + width <= n; i += width)
+        {
+            (Vector.Load(y + i) + va * Vector.Load(xs + i)).Store(y + i);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] += a * xs[i];
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+
+namespace CallCenter.Telephony.Transcription.Model;
+
+/// <summary>
+/// Per-stream working memory of the Whisper network: encoder activations, the cross-attention K/V of the
+/// current audio window and the decoder's self-attention K/V cache. The weights stay in the shared
+/// <see cref="WhisperModel"/>; a state is used by one stream at a time. Buffers are allocated once
+/// (pinned, so kernels use raw pointers) and reused for every window and token.
+/// </summary>
+public sealed unsafe partial class WhisperState
+{
+    private const int AttentionRowBlock = 32;
+
+    private readonly WhisperModel model;
+    private readonly int d;
+    private readonly int nAudioCtx;
+    private readonly ConcurrentBag<float[]> scoreBlocks = [];
+
+    // encoder buffers (sized for the full audio context)
+    private readonly float[] im2col;
+    private readonly float[] conv1Out;
+    private readonly float[] x;
+    private readonly float[] cur;
+    private readonly float[] q;
+    private readonly float[] k;
+    private readonly float[] v;
+    private readonly float[] attn;
+    private readonly float[] mlp;
+    private readonly float[] qh;
+    private readonly float[] kh;
+    private readonly float[] vt;
+
+    // decoder state
+    private readonly float[][] crossK;
+    private readonly float[][] crossV;
+    private readonly float[][] selfK;
+    private readonly float[][] selfV;
+    private readonly float[] decScores;
+    private readonly float[] logits;
+    private int encodedCtx;
+
+    public WhisperState(WhisperModel model, int threads = 2)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        this.model = model;
+        Threads = threads;
+        var hp = model.HParams;
+        d = hp.NAudioState;
+        nAudioCtx = hp.NAudioCtx;
+        var n = nAudioCtx;
+        im2col = Alloc(Math.Max(2L * n * 3 * hp.NMels, (long)n * 3 * d));
+        conv1Out = Alloc(2L * n * d);
+        x = Alloc((long)n * d);
+        cur = Alloc((long)n * d);
+        q = Alloc((long)n * d);
+        k = Alloc((long)n * d);
+        v = Alloc((long)n * d);
+        attn = Alloc((long)n * d);
+        mlp = Alloc((long)n * 4 * d);
+        qh = Alloc((long)n * d);
+        kh = Alloc((long)n * d);
+        vt = Alloc((long)n * d);
+        crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
+        crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
+        selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
+        selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
+        decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
+        logits = Alloc(hp.NVocab);
+    }
+
+    public int Threads { get; }
+
+    public WhisperModel Model => model;
+
+    /// <summary>Logits of the last token of the latest <see cref="Decode"/> call (n_vocab values).</summary>
+    public ReadOnlySpan<float> Logits => logits;
+
+    /// <summary>Audio positions of the window encoded last (n_audio_ctx unless a smaller context was asked for).</summary>
+    public int EncodedContext => encodedCtx;
+
+    private static float[] Alloc(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
+
+    private static float* P(float[] a) => (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a));
+
+    private void Linear(Linear l, float* input, int m, float* output)
+    {
+        if (l.RoundInput)
+        {
+            Ops.RoundToHalf(input, (long)m * l.In);
+        }
+
+        MatMul.Run(Threads, input, l.In, P(l.W), l.In, output, l.Out, m, l.Out, l.In, l.B is null ? null : P(l.B));
+    }
+
+    private float[] RentScores(int length)
+    {
+        if (scoreBlocks.TryTake(out var block) && block.Length >= length)
+        {
+            return block;
+        }
+
+        return Alloc(length);
+    }
+}
