@@ -122,8 +122,9 @@ internal static unsafe class Ops
 
     /// <summary>
     /// Rounds to the nearest f16 value (ties to even), as ggml does to activations that meet f16 weights
-    /// and to K/V caches. Bit arithmetic on the float keeps it vectorisable; values below f16's normal
-    /// range keep float precision, which is far below the tolerances that matter here.
+    /// and to K/V caches. Bit arithmetic on the float keeps it vectorisable: normal values round the
+    /// mantissa to 10 bits; values below f16's normal range snap to its subnormal grid (2^-24) by
+    /// adding and removing 0.5, which makes float addition do the rounding.
     /// </summary>
     public static void RoundToHalf(float* x, long n)
     {
@@ -133,17 +134,21 @@ internal static unsafe class Ops
         var one = new Vector<uint>(1);
         var bias = new Vector<uint>(0xFFF);
         var mask = new Vector<uint>(~0x1FFFu);
+        var absMask = new Vector<uint>(0x7FFFFFFFu);
+        var minNormal = new Vector<uint>(0x38800000u); // 2^-14
+        var half = new Vector<float>(0.5f);
         for (; i + width <= n; i += width)
         {
             var v = Vector.Load(ux + i);
-            v = (v + bias + ((v >> 13) & one)) & mask;
-            v.Store(ux + i);
+            var abs = v & absMask;
+            var normal = (v + bias + ((v >> 13) & one)) & mask;
+            var tiny = Vector.AsVectorUInt32(Vector.AsVectorSingle(abs) + half - half) | (v & ~absMask);
+            Vector.ConditionalSelect(Vector.LessThan(abs, minNormal), tiny, normal).Store(ux + i);
         }
 
         for (; i < n; i++)
         {
-            var v = ux[i];
-            ux[i] = (v + 0xFFF + ((v >> 13) & 1)) & ~0x1FFFu;
+            x[i] = (float)(Half)x[i];
         }
     }
 }
