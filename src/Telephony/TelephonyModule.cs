@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using CallCenter.Telephony.Transcription;
 
 namespace CallCenter.Telephony;
 
@@ -19,6 +20,7 @@ public static class TelephonyModule
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelephonyOptions>, TelephonyOptionsNestedValidation>();
         builder.Services.AddSingleton<Calls.CallEventBus>();
+        builder.AddTranscription();
         return builder;
     }
 }
