@@ -49,7 +49,16 @@ public sealed class WhisperTranscriber : ITranscriber, IDisposable
             return TranscriptionResult.Failed("the Whisper model is not available: " + status.Detail);
         }
 
-        await streams.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await streams.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            requests.Add(1, new("backend", "whisper"), new("outcome", "cancelled"));
+            return TranscriptionResult.Failed("cancelled");
+        }
+
         try
         {
             var decoding = new DecodingOptions
