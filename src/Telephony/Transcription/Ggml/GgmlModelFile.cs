@@ -12,10 +12,52 @@ public sealed record WhisperHParams(
     public int BaseFType => FType % 1000;
 }
 
-/// <summary>One tensor as stored: ne[0] is the fastest-varying dimension; data converted to float32.</summary>
-public sealed record GgmlTensor(string Name, int[] Ne, GgmlType Type, float[] Data)
+/// <summary>
+/// One tensor: ne[0] is the fastest-varying dimension. f32 tensors are kept as float32; f16 tensors as their
+/// f16 bits, and quantised ones dequantised to f16, so weights take half the memory of float32 and the
+/// kernels convert them on the fly. Arrays are pinned: the kernels use raw pointers.
+/// </summary>
+public sealed class GgmlTensor
 {
-    public long Elements => Data.LongLength;
+    internal GgmlTensor(string name, int[] ne, GgmlType type, float[]? f32, ushort[]? f16)
+    {
+        Name = name;
+        Ne = ne;
+        Type = type;
+        F32 = f32;
+        F16 = f16;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<int> Ne { get; }
+
+    public GgmlType Type { get; }
+
+    public long Elements => F32?.LongLength ?? F16!.LongLength;
+
+    /// <summary>The values as float32 (stored f32 tensors), else null.</summary>
+    internal float[]? F32 { get; }
+
+    /// <summary>The values as f16 bits (f16 and quantised tensors), else null.</summary>
+    internal ushort[]? F16 { get; }
+
+    /// <summary>A float32 copy of the values.</summary>
+    public float[] ToFloat()
+    {
+        if (F32 is not null)
+        {
+            return (float[])F32.Clone();
+        }
+
+        var result = new float[F16!.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = (float)BitConverter.UInt16BitsToHalf(F16[i]);
+        }
+
+        return result;
+    }
 }
 
 /// <summary>
@@ -195,9 +237,23 @@ public sealed class GgmlModelFile
         }
 
         // Pinned: the compute kernels take raw pointers to weights that live as long as the model.
-        var data = GC.AllocateUninitializedArray<float>((int)elements, pinned: true);
+        if (type == GgmlType.F16)
+        {
+            var bits = GC.AllocateUninitializedArray<ushort>((int)elements, pinned: true);
+            r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()));
+            if (!BitConverter.IsLittleEndian)
+            {
+                System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
+
+            return new GgmlTensor(name, ne, type, null, bits);
+        }
+
+        var data = GC.AllocateUninitializedArray<float>(type == GgmlType.F32 ? (int)elements : 0, pinned: true);
+        var half = type == GgmlType.F32 ? null : GC.AllocateUninitializedArray<ushort>((int)elements, pinned: true);
         const int chunkValues = 1 << 16;
         var buffer = ArrayPool<byte>.Shared.Rent(GgmlTypeInfo.BlockBytes(type) * chunkValues);
+        var floats = half is null ? null : ArrayPool<float>.Shared.Rent(chunkValues * 32);
         try
         {
             var blockElements = GgmlTypeInfo.BlockElements(type);
@@ -206,16 +262,32 @@ public sealed class GgmlModelFile
                 var n = (int)Math.Min(chunkValues * (long)blockElements, elements - done);
                 var nb = (int)GgmlTypeInfo.DataBytes(type, n);
                 r.BaseStream.ReadExactly(buffer, 0, nb);
-                Dequantize.ToFloat(type, buffer.AsSpan(0, nb), data.AsSpan((int)done, n));
+                if (half is null)
+                {
+                    Dequantize.ToFloat(type, buffer.AsSpan(0, nb), data.AsSpan((int)done, n));
+                }
+                else
+                {
+                    Dequantize.ToFloat(type, buffer.AsSpan(0, nb), floats.AsSpan(0, n));
+                    for (var i = 0; i < n; i++)
+                    {
+                        half[done + i] = BitConverter.HalfToUInt16Bits((Half)floats![i]);
+                    }
+                }
+
                 done += n;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (floats is not null)
+            {
+                ArrayPool<float>.Shared.Return(floats);
+            }
         }
 
-        return new GgmlTensor(name, ne, type, data);
+        return new GgmlTensor(name, ne, type, half is null ? data : null, half);
     }
 
     private static void ReadFloats(BinaryReader r, float[] dst)

@@ -11,8 +11,16 @@ namespace CallCenter.Telephony.Transcription.Model;
 /// </summary>
 internal static unsafe class MatMul
 {
+    // Below this many multiply-adds a parallel loop costs more than it saves, worst on a loaded machine.
+    private const long ParallelThreshold = 1 << 21;
+
     public static void Run(int threads, float* a, int lda, float* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
+        if ((long)m * n * k < ParallelThreshold)
+        {
+            threads = 1;
+        }
+
         // Tiles: rows in blocks of 64; columns sized so a tile of W stays in L2 and every thread gets work.
         var mTile = m <= 4 ? m : 64;
         var mTiles = (m + mTile - 1) / mTile;

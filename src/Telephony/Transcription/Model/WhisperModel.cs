@@ -2,8 +2,14 @@ using CallCenter.Telephony.Transcription.Ggml;
 
 namespace CallCenter.Telephony.Transcription.Model;
 
-/// <summary>A linear layer: W is Out×In (In contiguous), optional bias. RoundInput mirrors ggml's f16 activation rounding.</summary>
-internal sealed record Linear(float[] W, float[]? B, int In, int Out, bool RoundInput);
+/// <summary>
+/// A linear layer: W is Out×In (In contiguous) as float32 (W32) or f16 bits (W16), optional bias.
+/// f16 weights make ggml round the activations to f16 first, which <see cref="RoundInput"/> mirrors.
+/// </summary>
+internal sealed record Linear(float[]? W32, ushort[]? W16, float[]? B, int In, int Out)
+{
+    public bool RoundInput => W16 is not null;
+}
 
 internal sealed record Norm(float[] W, float[] B);
 
@@ -25,9 +31,9 @@ public sealed class WhisperModel
         File = file;
         var hp = file.HParams;
         int da = hp.NAudioState, dt = hp.NTextState;
-        EncoderPositions = Get("encoder.positional_embedding", da, hp.NAudioCtx).Data;
-        Conv1 = new Linear(Get("encoder.conv1.weight", 3, hp.NMels, da).Data, Bias("encoder.conv1.bias", da), 3 * hp.NMels, da, Rounds("encoder.conv1.weight"));
-        Conv2 = new Linear(Get("encoder.conv2.weight", 3, da, da).Data, Bias("encoder.conv2.bias", da), 3 * da, da, Rounds("encoder.conv2.weight"));
+        EncoderPositions = Floats("encoder.positional_embedding", da, hp.NAudioCtx);
+        Conv1 = Weights(Get("encoder.conv1.weight", 3, hp.NMels, da), Bias("encoder.conv1.bias", da), 3 * hp.NMels, da);
+        Conv2 = Weights(Get("encoder.conv2.weight", 3, da, da), Bias("encoder.conv2.bias", da), 3 * da, da);
         Encoder = Enumerable.Range(0, hp.NAudioLayer).Select(i =>
         {
             var p = $"encoder.blocks.{i}.";
@@ -35,9 +41,8 @@ public sealed class WhisperModel
                 Lin(p + "mlp.0", da, 4 * da, true), Lin(p + "mlp.2", 4 * da, da, true));
         }).ToArray();
         EncoderLnPost = LayerNorm("encoder.ln_post", da);
-        DecoderPositions = Get("decoder.positional_embedding", dt, hp.NTextCtx).Data;
-        var emb = Get("decoder.token_embedding.weight", dt, hp.NVocab);
-        TokenEmbedding = new Linear(emb.Data, null, dt, hp.NVocab, emb.Type != GgmlType.F32);
+        DecoderPositions = Floats("decoder.positional_embedding", dt, hp.NTextCtx);
+        TokenEmbedding = Weights(Get("decoder.token_embedding.weight", dt, hp.NVocab), null, dt, hp.NVocab);
         Decoder = Enumerable.Range(0, hp.NTextLayer).Select(i =>
         {
             var p = $"decoder.blocks.{i}.";
@@ -75,7 +80,10 @@ public sealed class WhisperModel
 
     public static WhisperModel Load(string path) => new(GgmlModelFile.Load(path));
 
-    private bool Rounds(string name) => File.Tensor(name).Type != GgmlType.F32;
+    private static Linear Weights(GgmlTensor w, float[]? bias, int din, int dout) => new(w.F32, w.F16, bias, din, dout);
+
+    // Small tensors (norms, biases, positions) are used as float32 whatever their stored type.
+    private float[] Floats(string name, params int[] ne) => Get(name, ne) is var t && t.F32 is not null ? t.F32 : t.ToFloat();
 
     private GgmlTensor Get(string name, params int[] ne)
     {
@@ -93,15 +101,14 @@ public sealed class WhisperModel
     private float[] Bias(string name, int d)
     {
         var t = File.Tensor(name);
-        return t.Elements == d ? t.Data : throw new WhisperModelException(File.Path, $"tensor '{name}' has {t.Elements} values, expected {d}");
+        return t.Elements == d ? (t.F32 ?? t.ToFloat()) : throw new WhisperModelException(File.Path, $"tensor '{name}' has {t.Elements} values, expected {d}");
     }
 
-    private Norm LayerNorm(string prefix, int d) => new(Get(prefix + ".weight", d).Data, Get(prefix + ".bias", d).Data);
+    private Norm LayerNorm(string prefix, int d) => new(Floats(prefix + ".weight", d), Floats(prefix + ".bias", d));
 
     private Linear Lin(string prefix, int din, int dout, bool hasBias)
     {
-        var w = Get(prefix + ".weight", din, dout);
-        return new Linear(w.Data, hasBias ? Get(prefix + ".bias", dout).Data : null, din, dout, w.Type != GgmlType.F32);
+        return Weights(Get(prefix + ".weight", din, dout), hasBias ? Floats(prefix + ".bias", dout) : null, din, dout);
     }
 
     private AttentionWeights Attention(string prefix, int d) => new(

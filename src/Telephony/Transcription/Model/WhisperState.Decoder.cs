@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace CallCenter.Telephony.Transcription.Model;
 
@@ -28,7 +29,9 @@ public sealed unsafe partial class WhisperState
         }
 
         var px = P(x);
-        fixed (float* emb = model.TokenEmbedding.W, pos = model.DecoderPositions)
+        var emb = model.TokenEmbedding;
+        fixed (float* pos = model.DecoderPositions, e32 = emb.W32)
+        fixed (ushort* e16 = emb.W16)
         {
             for (var i = 0; i < m; i++)
             {
@@ -38,10 +41,17 @@ public sealed unsafe partial class WhisperState
                     throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {id} is outside the vocabulary");
                 }
 
-                for (var e = 0; e < d; e++)
+                var row = px + (long)i * d;
+                if (e16 != null)
                 {
-                    px[(long)i * d + e] = emb[(long)id * d + e] + pos[(long)(nPast + i) * d + e];
+                    MatMulF16.Widen(e16 + (long)id * d, row, d);
                 }
+                else
+                {
+                    new ReadOnlySpan<float>(e32 + (long)id * d, d).CopyTo(new Span<float>(row, d));
+                }
+
+                Ops.Add(row, pos + (long)(nPast + i) * d, d);
             }
         }
 
@@ -108,24 +118,16 @@ public sealed unsafe partial class WhisperState
             var row = i;
             void Head(int h)
             {
+                // scores = K_h · q (4 keys per kernel step), softmax, then the probability-weighted sum of V_h
                 var s = (float*)ps + (long)h * stride;
                 var qv = (float*)qa + (long)row * d + h * dh;
-                for (var j = 0; j < nkv; j++)
-                {
-                    s[j] = MatMul.Dot(qv, (float*)ka + (long)j * d + h * dh, dh);
-                }
-
+                MatMul.Run(1, qv, dh, (float*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
                 Ops.Softmax(s, nkv, 1f);
                 Ops.RoundToHalf(s, nkv);
-                var o = (float*)pa + (long)row * d + h * dh;
-                new Span<float>(o, dh).Clear();
-                for (var j = 0; j < nkv; j++)
-                {
-                    Axpy(s[j], (float*)va + (long)j * d + h * dh, o, dh);
-                }
+                WeightedSum(s, (float*)va + h * dh, d, nkv, (float*)pa + (long)row * d + h * dh, dh);
             }
 
-            if (Threads > 1 && nkv * dh >= 16384)
+            if (Threads > 1 && (long)nkv * dh * heads >= 1 << 20)
             {
                 Parallel.For(0, heads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, Head);
             }
@@ -139,6 +141,43 @@ public sealed unsafe partial class WhisperState
         }
 
         Ops.RoundToHalf((float*)pa, (long)m * d);
+    }
+
+    /// <summary>o = Σ_j p[j] · v[j·stride …], eight output lanes per register, 32 at a time.</summary>
+    private static void WeightedSum(float* p, float* v, int stride, int n, float* o, int dh)
+    {
+        var e = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; e + 32 <= dh; e += 32)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                var col = v + e;
+                for (var j = 0; j < n; j++)
+                {
+                    var pj = Vector256.Create(p[j]);
+                    var r = col + (long)j * stride;
+                    a0 += pj * Vector256.Load(r);
+                    a1 += pj * Vector256.Load(r + 8);
+                    a2 += pj * Vector256.Load(r + 16);
+                    a3 += pj * Vector256.Load(r + 24);
+                }
+
+                a0.Store(o + e);
+                a1.Store(o + e + 8);
+                a2.Store(o + e + 16);
+                a3.Store(o + e + 24);
+            }
+        }
+
+        if (e < dh)
+        {
+            new Span<float>(o + e, dh - e).Clear();
+            for (var j = 0; j < n; j++)
+            {
+                Axpy(p[j], v + (long)j * stride + e, o + e, dh - e);
+            }
+        }
     }
 
     private static void Axpy(float a, float* xs, float* y, int n)

@@ -38,7 +38,7 @@ public sealed unsafe partial class WhisperState
             }
         }
 
-        var c1 = P(conv1Out);
+        var c1 = P(mlp);
         Linear(model.Conv1, P(im2col), frames, c1);
         Ops.Gelu(c1, (long)frames * d);
 
@@ -109,7 +109,7 @@ public sealed unsafe partial class WhisperState
     private void EncoderAttention(int n, int heads)
     {
         var dh = d / heads;
-        float* pq = P(q), pk = P(k), pv = P(v), pqh = P(qh), pkh = P(kh), pvt = P(vt);
+        float* pq = P(q), pk = P(k), pv = P(v), pqh = P(mlp), pkh = pqh + headStride, pvt = pkh + headStride;
 
         // Per-head contiguous Q and K ([head][t][dh]) and transposed V ([head][dh][t]), all rounded to f16.
         for (var t = 0; t < n; t++)

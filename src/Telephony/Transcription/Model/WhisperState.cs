@@ -19,17 +19,14 @@ public sealed unsafe partial class WhisperState
 
     // encoder buffers (sized for the full audio context)
     private readonly float[] im2col;
-    private readonly float[] conv1Out;
     private readonly float[] x;
     private readonly float[] cur;
     private readonly float[] q;
     private readonly float[] k;
     private readonly float[] v;
     private readonly float[] attn;
-    private readonly float[] mlp;
-    private readonly float[] qh;
-    private readonly float[] kh;
-    private readonly float[] vt;
+    private readonly float[] mlp; // also holds conv1's output and the per-head Q/K/Vᵀ copies, which are dead by the MLP
+    private readonly long headStride;
 
     // decoder state
     private readonly float[][] crossK;
@@ -51,7 +48,6 @@ public sealed unsafe partial class WhisperState
         nAudioCtx = hp.NAudioCtx;
         var n = nAudioCtx;
         im2col = Alloc(Math.Max(2L * n * 3 * hp.NMels, (long)n * 3 * d));
-        conv1Out = Alloc(2L * n * d);
         x = Alloc((long)n * d);
         cur = Alloc((long)n * d);
         q = Alloc((long)n * d);
@@ -59,9 +55,7 @@ public sealed unsafe partial class WhisperState
         v = Alloc((long)n * d);
         attn = Alloc((long)n * d);
         mlp = Alloc((long)n * 4 * d);
-        qh = Alloc((long)n * d);
-        kh = Alloc((long)n * d);
-        vt = Alloc((long)n * d);
+        headStride = (long)n * d;
         crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
         crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
         selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
@@ -91,7 +85,18 @@ public sealed unsafe partial class WhisperState
             Ops.RoundToHalf(input, (long)m * l.In);
         }
 
-        MatMul.Run(Threads, input, l.In, P(l.W), l.In, output, l.Out, m, l.Out, l.In, l.B is null ? null : P(l.B));
+        var bias = l.B is null ? null : P(l.B);
+        if (l.W16 is not null)
+        {
+            fixed (ushort* w = l.W16)
+            {
+                MatMulF16.Run(Threads, input, l.In, w, l.In, output, l.Out, m, l.Out, l.In, bias);
+            }
+        }
+        else
+        {
+            MatMul.Run(Threads, input, l.In, P(l.W32!), l.In, output, l.Out, m, l.Out, l.In, bias);
+        }
     }
 
     private float[] RentScores(int length)
