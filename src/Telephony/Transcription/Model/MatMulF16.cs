@@ -135,7 +135,7 @@ internal static unsafe class MatMulF16
 
     // sign to bit 31, exponent+mantissa shifted into place, then ×2^112 re-biases the exponent (and
     // normalises f16 subnormals); infinities/NaN do not occur in weights.
-    private static Vector256<float> Load8(ushort* p)
+    internal static Vector256<float> Load8(ushort* p)
     {
         var h = Avx2.ConvertToVector256Int32(Sse2.LoadVector128(p)).AsUInt32();
         var sign = Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000u), 16);

@@ -76,7 +76,7 @@ public sealed unsafe partial class WhisperState
             Buffer.MemoryCopy(pk, sk + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
             Buffer.MemoryCopy(pv, sv + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
             Ops.RoundToHalf(pq, (long)m * d);
-            DecoderAttention(pq, sk, sv, m, heads, i => nPast + i + 1);
+            DecoderAttention(pq, (nint)sk, (nint)sv, false, m, heads, i => nPast + i + 1);
             Linear(layer.Attn.O, pa, m, pc);
             Ops.Add(px, pc, (long)m * d);
 
@@ -86,7 +86,7 @@ public sealed unsafe partial class WhisperState
             Ops.Scale(pq, (long)m * d, scale);
             Ops.RoundToHalf(pq, (long)m * d);
             var n = encodedCtx;
-            DecoderAttention(pq, P(crossK[l]), P(crossV[l]), m, heads, _ => n);
+            DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), true, m, heads, _ => n);
             Linear(layer.Cross.O, pa, m, pc);
             Ops.Add(px, pc, (long)m * d);
 
@@ -105,13 +105,14 @@ public sealed unsafe partial class WhisperState
         Linear(model.TokenEmbedding, pc, 1, P(logits));
     }
 
-    private void DecoderAttention(float* pq, float* keys, float* values, int m, int heads, Func<int, int> visible)
+    // keys/values: float32 (self-attention cache) or f16 bits (cross-attention), [position][d]
+    private void DecoderAttention(float* pq, nint keys, nint values, bool f16, int m, int heads, Func<int, int> visible)
     {
         var dh = d / heads;
         var stride = decScores.Length / heads;
         var pa = (nint)P(attn);
         var ps = (nint)P(decScores);
-        var (qa, ka, va) = ((nint)pq, (nint)keys, (nint)values);
+        var (qa, ka, va) = ((nint)pq, keys, values);
         for (var i = 0; i < m; i++)
         {
             var nkv = visible(i);
@@ -121,10 +122,26 @@ public sealed unsafe partial class WhisperState
                 // scores = K_h · q (4 keys per kernel step), softmax, then the probability-weighted sum of V_h
                 var s = (float*)ps + (long)h * stride;
                 var qv = (float*)qa + (long)row * d + h * dh;
-                MatMul.Run(1, qv, dh, (float*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
+                var o = (float*)pa + (long)row * d + h * dh;
+                if (f16)
+                {
+                    MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
+                }
+                else
+                {
+                    MatMul.Run(1, qv, dh, (float*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
+                }
+
                 Ops.Softmax(s, nkv, 1f);
                 Ops.RoundToHalf(s, nkv);
-                WeightedSum(s, (float*)va + h * dh, d, nkv, (float*)pa + (long)row * d + h * dh, dh);
+                if (f16)
+                {
+                    WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
+                }
+                else
+                {
+                    WeightedSum(s, (float*)va + h * dh, d, nkv, o, dh);
+                }
             }
 
             if (Threads > 1 && (long)nkv * dh * heads >= 1 << 20)
@@ -177,6 +194,44 @@ public sealed unsafe partial class WhisperState
             {
                 Axpy(p[j], v + (long)j * stride + e, o + e, dh - e);
             }
+        }
+    }
+
+    private static void WeightedSumF16(float* p, ushort* v, int stride, int n, float* o, int dh)
+    {
+        var e = 0;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            for (; e + 32 <= dh; e += 32)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                var col = v + e;
+                for (var j = 0; j < n; j++)
+                {
+                    var pj = Vector256.Create(p[j]);
+                    var r = col + (long)j * stride;
+                    a0 += pj * MatMulF16.Load8(r);
+                    a1 += pj * MatMulF16.Load8(r + 8);
+                    a2 += pj * MatMulF16.Load8(r + 16);
+                    a3 += pj * MatMulF16.Load8(r + 24);
+                }
+
+                a0.Store(o + e);
+                a1.Store(o + e + 8);
+                a2.Store(o + e + 16);
+                a3.Store(o + e + 24);
+            }
+        }
+
+        for (; e < dh; e++)
+        {
+            var sum = 0f;
+            for (var j = 0; j < n; j++)
+            {
+                sum += p[j] * (float)BitConverter.UInt16BitsToHalf(v[(long)j * stride + e]);
+            }
+
+            o[e] = sum;
         }
     }
 

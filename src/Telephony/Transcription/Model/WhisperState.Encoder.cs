@@ -94,16 +94,23 @@ public sealed unsafe partial class WhisperState
         for (var l = 0; l < model.Decoder.Length; l++)
         {
             var layer = model.Decoder[l];
-            var ck = P(crossK[l]);
-            var cv = P(crossV[l]);
+            float* ck = P(q), cv = P(k);
             Linear(layer.Cross.K, enc, n, ck);
             Ops.Scale(ck, (long)n * d, scale);
-            Ops.RoundToHalf(ck, (long)n * d);
             Linear(layer.Cross.V, enc, n, cv);
-            Ops.RoundToHalf(cv, (long)n * d);
+            ToHalf(ck, P(crossK[l]), (long)n * d);
+            ToHalf(cv, P(crossV[l]), (long)n * d);
         }
 
         encodedCtx = n;
+    }
+
+    private static void ToHalf(float* src, ushort* dst, long count)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            dst[i] = BitConverter.HalfToUInt16Bits((Half)src[i]);
+        }
     }
 
     private void EncoderAttention(int n, int heads)

@@ -29,8 +29,8 @@ public sealed unsafe partial class WhisperState
     private readonly long headStride;
 
     // decoder state
-    private readonly float[][] crossK;
-    private readonly float[][] crossV;
+    private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them: half the memory and traffic per token
+    private readonly ushort[][] crossV;
     private readonly float[][] selfK;
     private readonly float[][] selfV;
     private readonly float[] decScores;
@@ -56,8 +56,8 @@ public sealed unsafe partial class WhisperState
         attn = Alloc((long)n * d);
         mlp = Alloc((long)n * 4 * d);
         headStride = (long)n * d;
-        crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
-        crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)n * d)).ToArray();
+        crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
+        crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
         selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
         selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
         decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
@@ -75,6 +75,8 @@ public sealed unsafe partial class WhisperState
     public int EncodedContext => encodedCtx;
 
     private static float[] Alloc(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
+
+    private static ushort* P(ushort[] a) => (ushort*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a));
 
     private static float* P(float[] a) => (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a));
 
