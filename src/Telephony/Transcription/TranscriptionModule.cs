@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,8 @@ public static class TranscriptionModule
             .BindConfiguration(TranscriptionOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => string.IsNullOrEmpty(o.ModelPath) || !string.IsNullOrWhiteSpace(o.ModelPath), "Transcription:ModelPath must not be blank.")
+            .Validate(o => o.Server is not null && Validator.TryValidateObject(o.Server, new ValidationContext(o.Server), null, validateAllProperties: true),
+                "Transcription:Server is invalid: BaseUrl must be an absolute URL, TimeoutSeconds 1-600, Model set.")
             .ValidateOnStart();
 
         var section = builder.Configuration.GetSection(TranscriptionOptions.Section);

@@ -97,4 +97,21 @@ public sealed class WhisperTranscriberTests
         result.Succeeded.ShouldBeFalse();
         result.Error.ShouldBe("cancelled");
     }
+
+    [Fact]
+    public void AnInvalidServerTimeoutStopsTheHostAtStart()
+    {
+        using var host = Build(("Transcription:Server:BaseUrl", "http://127.0.0.1:9"), ("Transcription:Server:TimeoutSeconds", "0"));
+        var ex = Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TranscriptionOptions>>().Value);
+        ex.Message.ShouldContain("Transcription:Server");
+    }
+
+    [Fact]
+    public async Task AConfiguredServerIsReportedReadyAndUsedAsTheTranscriber()
+    {
+        using var host = Build(("Transcription:Server:BaseUrl", "http://127.0.0.1:9"), ("Transcription:Server:TimeoutSeconds", "2"));
+        host.Services.GetRequiredService<ITranscriber>().ShouldBeOfType<OpenAiCompatibleTranscriber>();
+        (await Health(host)).Entries["transcription"].Data["mode"].ShouldBe("server");
+    }
 }
