@@ -21,6 +21,7 @@ public sealed class GreedyDecodingTests(ModelCache models)
         }
 
         data.Add(Reference.Tiny, "zh_duty_16k.wav");
+        data.Add(Reference.Tiny, "en_greet_16k.wav");
         return data;
     }
 
