@@ -67,4 +67,22 @@ public sealed class FallbackAndNoSpeechTests(ModelCache models)
         var prompted = Decoder().Run(Clip(), new DecodingOptions { MaxTokens = 16, TemperatureIncrement = 0, InitialPrompt = "Hello customer service" });
         prompted.Segments.Select(s => s.Text).ShouldNotBe(plain.Segments.Select(s => s.Text));
     }
+
+    [Fact]
+    public void AudioLongerThanOneWindowIsDecodedWindowByWindowWithTimesMovingForward()
+    {
+        // 45 s: three clips, each followed by silence, so a second 30 s window is needed
+        var clip = Clip();
+        var audio = new float[16000 * 45];
+        for (var i = 0; i < 3; i++)
+        {
+            clip.CopyTo(audio.AsSpan(i * 16000 * 15));
+        }
+
+        var result = Decoder().Run(audio, new DecodingOptions { MaxTokens = 24, TemperatureIncrement = 0 });
+        result.Segments.Count.ShouldBeGreaterThanOrEqualTo(2);
+        result.Segments.ShouldContain(s => s.T0 >= 3000, "no segment from the second window");
+        result.Segments.Select(s => s.T0).ShouldBeInOrder(SortDirection.Ascending);
+        result.Segments.ShouldAllBe(s => s.T1 >= s.T0);
+    }
 }
