@@ -11,6 +11,11 @@ if (args is ["screen", ..])
     return await CallCenter.Telephony.Screening.ScreenCommand.RunAsync(args, Console.Out);
 }
 
+if (args is [CallCenter.Telephony.Transcription.TranscribeCommand.Name, ..])
+{
+    return await CallCenter.Telephony.Transcription.TranscribeCommand.RunAsync(args, Console.Out);
+}
+
 // Plain logger until configuration is read, so start-up failures are still logged (stack.md §5).
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
 try

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using CallCenter.Telephony.Screening;
+using CallCenter.Telephony.Transcription;
 
 namespace CallCenter.Telephony;
 
@@ -21,6 +22,7 @@ public static class TelephonyModule
         builder.Services.AddSingleton<IValidateOptions<TelephonyOptions>, TelephonyOptionsNestedValidation>();
         builder.Services.AddSingleton<Calls.CallEventBus>();
         builder.AddScreening();
+        builder.AddTranscription();
         return builder;
     }
 }

@@ -1,0 +1,165 @@
+namespace CallCenter.Telephony.Transcription.Model;
+
+public sealed unsafe partial class WhisperState
+{
+    /// <summary>
+    /// Runs the encoder on mel frames [offset, offset + 2·audioCtx) of <paramref name="mel"/> (n_mels rows of
+    /// <paramref name="melLength"/> frames; frames past the end read as zero, as in whisper.cpp) and
+    /// prepares the decoder's cross-attention keys and values.
+    /// </summary>
+    public void Encode(ReadOnlySpan<float> mel, int melLength, int offset = 0, int audioCtx = 0)
+    {
+        var hp = model.HParams;
+        var n = audioCtx <= 0 ? nAudioCtx : Math.Min(audioCtx, nAudioCtx);
+        var frames = 2 * n;
+        var nMels = hp.NMels;
+        if (mel.Length < nMels * melLength)
+        {
+            throw new ArgumentException($"mel holds {mel.Length} values, fewer than {nMels} x {melLength}", nameof(mel));
+        }
+
+        fixed (float* pMel = mel)
+        {
+            // conv1 (kernel 3, padding 1) as im2col + matmul; ggml's im2col output is f16.
+            var cols = P(im2col);
+            var w1 = 3 * nMels;
+            for (var t = 0; t < frames; t++)
+            {
+                var row = cols + (long)t * w1;
+                for (var c = 0; c < nMels; c++)
+                {
+                    for (var kk = 0; kk < 3; kk++)
+                    {
+                        var s = t + kk - 1;
+                        var src = offset + s;
+                        row[c * 3 + kk] = s < 0 || s >= frames || src >= melLength ? 0f : pMel[(long)c * melLength + src];
+                    }
+                }
+            }
+        }
+
+        var c1 = P(mlp);
+        Linear(model.Conv1, P(im2col), frames, c1);
+        Ops.Gelu(c1, (long)frames * d);
+
+        // conv2 (kernel 3, stride 2, padding 1)
+        var cols2 = P(im2col);
+        var w2 = 3 * d;
+        for (var t = 0; t < n; t++)
+        {
+            var row = cols2 + (long)t * w2;
+            for (var kk = 0; kk < 3; kk++)
+            {
+                var s = 2 * t + kk - 1;
+                for (var c = 0; c < d; c++)
+                {
+                    row[c * 3 + kk] = s < 0 || s >= frames ? 0f : c1[(long)s * d + c];
+                }
+            }
+        }
+
+        var px = P(x);
+        Linear(model.Conv2, cols2, n, px);
+        Ops.Gelu(px, (long)n * d);
+        fixed (float* pos = model.EncoderPositions)
+        {
+            Ops.Add(px, pos, (long)n * d);
+        }
+
+        var heads = hp.NAudioHead;
+        foreach (var layer in model.Encoder)
+        {
+            var pc = P(cur);
+            Ops.LayerNorm(px, pc, n, d, layer.AttnLn.W, layer.AttnLn.B);
+            Linear(layer.Attn.Q, pc, n, P(q));
+            Linear(layer.Attn.K, pc, n, P(k));
+            Linear(layer.Attn.V, pc, n, P(v));
+            EncoderAttention(n, heads);
+            Linear(layer.Attn.O, P(attn), n, pc);
+            Ops.Add(px, pc, (long)n * d);
+
+            Ops.LayerNorm(px, pc, n, d, layer.MlpLn.W, layer.MlpLn.B);
+            var pm = P(mlp);
+            Linear(layer.Mlp0, pc, n, pm);
+            Ops.Gelu(pm, (long)n * 4 * d);
+            Linear(layer.Mlp2, pm, n, pc);
+            Ops.Add(px, pc, (long)n * d);
+        }
+
+        var enc = P(cur);
+        Ops.LayerNorm(px, enc, n, d, model.EncoderLnPost.W, model.EncoderLnPost.B);
+
+        // Cross-attention K/V for every decoder layer; K pre-scaled by dh^-1/4 and both stored as f16, like whisper.cpp.
+        var scale = MathF.Pow((float)d / hp.NTextHead, -0.25f);
+        for (var l = 0; l < model.Decoder.Length; l++)
+        {
+            var layer = model.Decoder[l];
+            float* ck = P(q), cv = P(k);
+            Linear(layer.Cross.K, enc, n, ck);
+            Ops.Scale(ck, (long)n * d, scale);
+            Linear(layer.Cross.V, enc, n, cv);
+            ToHalf(ck, P(crossK[l]), (long)n * d);
+            ToHalf(cv, P(crossV[l]), (long)n * d);
+        }
+
+        encodedCtx = n;
+    }
+
+    private static void ToHalf(float* src, ushort* dst, long count)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            dst[i] = BitConverter.HalfToUInt16Bits((Half)src[i]);
+        }
+    }
+
+    private void EncoderAttention(int n, int heads)
+    {
+        var dh = d / heads;
+        float* pq = P(q), pk = P(k), pv = P(v), pqh = P(mlp), pkh = pqh + headStride, pvt = pkh + headStride;
+
+        // Per-head contiguous Q and K ([head][t][dh]) and transposed V ([head][dh][t]), all rounded to f16.
+        for (var t = 0; t < n; t++)
+        {
+            for (var h = 0; h < heads; h++)
+            {
+                for (var e = 0; e < dh; e++)
+                {
+                    var src = (long)t * d + h * dh + e;
+                    pqh[((long)h * n + t) * dh + e] = pq[src];
+                    pkh[((long)h * n + t) * dh + e] = pk[src];
+                    pvt[((long)h * dh + e) * n + t] = pv[src];
+                }
+            }
+        }
+
+        Ops.RoundToHalf(pqh, (long)n * d);
+        Ops.RoundToHalf(pkh, (long)n * d);
+        Ops.RoundToHalf(pvt, (long)n * d);
+
+        var blocks = (n + AttentionRowBlock - 1) / AttentionRowBlock;
+        var scale = 1f / MathF.Sqrt(dh);
+        var po = (nint)P(attn);
+        (nint qa, nint ka, nint va) = ((nint)pqh, (nint)pkh, (nint)pvt);
+        Parallel.For(0, heads * blocks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
+            () => RentScores(AttentionRowBlock * nAudioCtx),
+            (job, _, scores) =>
+            {
+                var h = job / blocks;
+                var r0 = job % blocks * AttentionRowBlock;
+                var rows = Math.Min(AttentionRowBlock, n - r0);
+                var s = P(scores);
+                var qBlock = (float*)qa + ((long)h * n + r0) * dh;
+                MatMul.Run(1, qBlock, dh, (float*)ka + (long)h * n * dh, dh, s, n, rows, n, dh, null);
+                for (var r = 0; r < rows; r++)
+                {
+                    Ops.Softmax(s + (long)r * n, n, scale);
+                }
+
+                Ops.RoundToHalf(s, (long)rows * n);
+                MatMul.Run(1, s, n, (float*)va + (long)h * dh * n, n, (float*)po + (long)r0 * d + h * dh, d, rows, dh, n, null);
+                return scores;
+            },
+            scoreBlocks.Add);
+    }
+}
