@@ -33,6 +33,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly SemaphoreSlim _setups;
     private readonly CancellationTokenSource _stop = new();
     private Task? _watchdog;
+    private int _disposed;
 
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
@@ -380,6 +381,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // stopped by the hosted service, then disposed by the container
+        }
+
         await _stop.CancelAsync();
         foreach (var call in _byCallId.Values)
         {
