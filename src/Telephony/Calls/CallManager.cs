@@ -363,7 +363,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                         continue;
                     }
 
-                    if (call.Media.SinceLastPacket > TimeSpan.FromSeconds(_options.Calls.RtpInactivitySeconds))
+                    // Prompts are bounded in length, so silence from the caller only counts once the prompt is over.
+                    if (call.State != CallState.Announcing && call.Media.SinceLastPacket > TimeSpan.FromSeconds(_options.Calls.RtpInactivitySeconds))
                     {
                         _ = EndAsync(call, "failed", "system", "RTP inactivity timeout", sendBye: true);
                     }
