@@ -30,21 +30,24 @@ public sealed partial class CallManager
     /// <summary>415 for a body we cannot read, 406 when the caller accepts no SDP answer (RFC 4475 invut, sdp01).</summary>
     private static int? UnacceptableBody(SipRequest request)
     {
-        if (request.Get("Accept") is { } accept && !accept.Split(',').Select(a => a.Split(';')[0].Trim())
-                .Any(a => a.Equals("application/sdp", StringComparison.OrdinalIgnoreCase) || a is "*/*" || a.Equals("application/*", StringComparison.OrdinalIgnoreCase)))
-        {
-            return 406;
-        }
-
         if (request.Body.Length == 0)
         {
             return null; // no offer: 488 from the SDP step (late offer is not supported yet)
         }
 
         var type = (request.Get("Content-Type") ?? "").Split(';')[0].Trim();
-        return type.Equals("application/sdp", StringComparison.OrdinalIgnoreCase) || type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
-            ? null
-            : 415;
+        if (!type.Equals("application/sdp", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            return 415;
+        }
+
+        if (request.Get("Accept") is { } accept && !accept.Split(',').Select(a => a.Split(';')[0].Trim())
+                .Any(a => a.Equals("application/sdp", StringComparison.OrdinalIgnoreCase) || a is "*/*" || a.Equals("application/*", StringComparison.OrdinalIgnoreCase)))
+        {
+            return 406;
+        }
+
+        return null;
     }
 
     /// <summary>The SDP of the body, also from inside a multipart/mixed body (RFC 4475 mpart01).</summary>

@@ -116,7 +116,15 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
         try
         {
-            await _store.InsertInboundAsync(call.Id, call.SipCallId, caller, callerRaw, dialed, null, NodeName, ct);
+            if (!await _store.InsertInboundAsync(call.Id, call.SipCallId, caller, callerRaw, dialed, null, NodeName, ct))
+            {
+                // This Call-ID was already a call here: a replayed or looped INVITE, not a new call.
+                call.TryEnd();
+                tx.Respond(482);
+                _ = Task.Delay(_core.Timers.Timeout / 2, _time).ContinueWith(_ => _byCallId.TryRemove(new(call.SipCallId, call)), TaskScheduler.Default);
+                return;
+            }
+
             var line = dialed is null ? null : await _dnis.LookupAsync(dialed, ct);
             if (line is null)
             {

@@ -6,15 +6,17 @@ namespace CallCenter.Telephony.Calls;
 /// <summary>Writes the calls, call_legs and recordings rows at every step of a call (the database is the truth).</summary>
 public sealed class CallStore(NpgsqlDataSource dataSource)
 {
-    public async Task InsertInboundAsync(Guid id, string sipCallId, string? caller, string? callerRaw, string? dialed, int? serviceLineId,
+    /// <summary>False when this SIP Call-ID already has an inbound call row (a replayed or looped INVITE).</summary>
+    public async Task<bool> InsertInboundAsync(Guid id, string sipCallId, string? caller, string? callerRaw, string? dialed, int? serviceLineId,
         string node, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
+        return await conn.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO calls (id, direction, sip_call_id, caller_number, caller_raw, dialed_number, service_line_id, node, state)
             VALUES (@id, 'inbound', @sipCallId, @caller, @callerRaw, @dialed, @serviceLineId, @node, 'setup')
-            """, new { id, sipCallId, caller, callerRaw, dialed, serviceLineId, node }, cancellationToken: ct));
+            ON CONFLICT (sip_call_id, direction) DO NOTHING
+            """, new { id, sipCallId, caller, callerRaw, dialed, serviceLineId, node }, cancellationToken: ct)) == 1;
     }
 
     public async Task SetLineAsync(Guid id, int serviceLineId, CancellationToken ct)

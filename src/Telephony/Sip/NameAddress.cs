@@ -70,7 +70,7 @@ public sealed record NameAddress(string? DisplayName, string Uri, IReadOnlyDicti
             // addr-spec form: parameters after the URI belong to the header, and the URI may carry no
             // headers or ',' (RFC 3261 §20, RFC 4475 regbadct).
             var semi = s.IndexOf(';', StringComparison.Ordinal);
-            uri = semi < 0 ? s : s[..semi];
+            uri = (semi < 0 ? s : s[..semi]).TrimEnd();
             rest = semi < 0 ? "" : s[semi..];
             if (uri.Contains('?', StringComparison.Ordinal) || uri.Contains(',', StringComparison.Ordinal) || uri.Any(char.IsWhiteSpace))
             {

@@ -169,6 +169,13 @@ public sealed partial class SipCore
             return;
         }
 
+        if (request.Method == "INVITE" && SipUri.TryParse(request.RequestUri, out var target) && target.Headers is not null)
+        {
+            // Escaped headers belong in a Contact or Refer-To, never in a Request-URI (RFC 3261 §19.1.5, RFC 4475 escruri).
+            tx.Respond(400, "Bad Request - headers in Request-URI");
+            return;
+        }
+
         if (request.Get("Require") is { Length: > 0 } require && request.Method != "CANCEL")
         {
             // We support no extensions yet (RFC 3261 §8.2.2.3, RFC 4475 bext01).

@@ -273,7 +273,7 @@ public static class SipParser
             return "CSeq method does not match the request method";
         }
 
-        if (m.Get("Max-Forwards") is { } mf && (mf.Length is 0 or > 3 || !mf.All(char.IsAsciiDigit) || int.Parse(mf, CultureInfo.InvariantCulture) > 255))
+        if (m.Get("Max-Forwards") is { } mf && (mf.Length is 0 or > 9 || !mf.All(char.IsAsciiDigit) || int.Parse(mf, CultureInfo.InvariantCulture) > 255))
         {
             return "bad Max-Forwards";
         }
