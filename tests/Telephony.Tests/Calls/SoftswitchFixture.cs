@@ -70,25 +70,31 @@ public sealed class SoftswitchFixture : IAsyncLifetime
         }
 
         SipPort = FreePort();
+        _host = BuildHost(_db.DataSource, SipPort, "test-node-" + _db.Name, RecordingsPath);
+        await _host.StartAsync();
+    }
+
+    /// <summary>The softswitch as the host composes it (AddTelephony), on loopback with short test timeouts.</summary>
+    public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath)
+    {
         var rtpBase = 30000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Telephony:Sip:BindAddress"] = "127.0.0.1",
-            ["Telephony:Sip:Port"] = SipPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Telephony:Sip:Port"] = sipPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Telephony:Rtp:PortMin"] = rtpBase.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Telephony:Rtp:PortMax"] = (rtpBase + 398).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Telephony:RecordingsPath"] = RecordingsPath,
+            ["Telephony:RecordingsPath"] = recordingsPath,
             ["Telephony:PromptsPath"] = Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telephony", "Prompts"),
-            ["Telephony:NodeName"] = "test-node-" + _db.Name,
+            ["Telephony:NodeName"] = node,
             ["Telephony:Calls:RingMilliseconds"] = "300",
             ["Telephony:Calls:RtpInactivitySeconds"] = "4",
             ["Telephony:Calls:MaxDurationSeconds"] = "60",
         });
-        builder.Services.AddSingleton(_db.DataSource);
+        builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();
-        _host = builder.Build();
-        await _host.StartAsync();
+        return builder.Build();
     }
 
     /// <summary>A UDP+TCP port free right now on loopback (both protocols, since SIP listens on both).</summary>
