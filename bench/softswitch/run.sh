@@ -48,6 +48,7 @@ watch_rss() { while kill -0 "$pid" 2>/dev/null; do r=$(awk '/VmRSS/{print $2}' "
 watch_rss & watcher=$!
 cpu0=$(cpu); rss0=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
 start=$(date +%s.%N)
+load0=$(cut -d' ' -f1 /proc/loadavg)
 if [ "$mode" = concurrent ]; then
   sed -e "s#@PCAP@#$pcap#" -e "s#@PAUSE@#20000#" bench/softswitch/uac-pcap.xml >"$work/uac.xml"
   rc=0; timeout 300 sipp 127.0.0.1:5099 -sf "$work/uac.xml" -inf "$work/callers.csv" -i 127.0.0.1 -p 5097 -mp 26000 \
@@ -73,7 +74,7 @@ rows=$(psql_q "SELECT count(*) FROM calls WHERE ended_at IS NOT NULL AND answere
 short=$(psql_q "SELECT count(*) FROM recordings WHERE complete AND duration_ms < 7000")
 cpus=$(echo "scale=1; ($cpu1 - $cpu0) / $hz" | bc)
 peakmb=$(( $(cat "$work/peak" 2>/dev/null || echo 0) / 1024 ))
-echo "mode=$mode n=$n sipp_exit=$rc successful=$ok failed=$failed peak_sipp_concurrent=$maxconc answered_rows=$rows" \
+echo "mode=$mode n=$n load_before=$load0 load_after=$(cut -d' ' -f1 /proc/loadavg) sipp_exit=$rc successful=$ok failed=$failed peak_sipp_concurrent=$maxconc answered_rows=$rows" \
   "recordings_short_of_7s=$short elapsed_s=$elapsed server_cpu_s=$cpus server_rss_start_mb=$((rss0 / 1024)) server_rss_peak_mb=$peakmb" \
   "cpu_ms_per_call=$(echo "scale=1; 1000 * ($cpu1 - $cpu0) / $hz / $total" | bc) rss_kb_per_call=$(( (peakmb * 1024 - rss0) / total ))"
 [ "$rc" = 0 ] || tail -5 "$work/sipp.err" >&2

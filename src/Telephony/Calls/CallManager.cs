@@ -207,12 +207,14 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         ok.Add("Allow", string.Join(", ", SipCore.AllowedMethods));
         ok.Add("Content-Type", "application/sdp");
         ok.Body = SdpNegotiator.WriteAnswer(agreement, MediaAddress, lease.Port, _time.GetUtcNow().ToUnixTimeSeconds());
+        // Set before the 200 leaves: a caller may ACK and BYE before the next line runs.
+        call.AnsweredAt = _time.GetUtcNow();
         if (!call.Invite.Respond(ok))
         {
+            call.AnsweredAt = null;
             return; // CANCEL won the race; the 487 path ended the call
         }
 
-        call.AnsweredAt = _time.GetUtcNow();
         call.SetState(CallState.Announcing);
         await _store.SetStateAsync(call.Id, "announcing", ct);
         _events.Publish(new CallAnswered(call.Id, _time.GetUtcNow(), null));
@@ -337,7 +339,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 }
             }
 
-            await _store.EndAsync(call.Id, disposition, endedBy, reason, CancellationToken.None);
+            await _store.EndAsync(call.Id, disposition, endedBy, reason, call.AnsweredAt, CancellationToken.None);
             _metrics.Ended.Add(1, new KeyValuePair<string, object?>("disposition", disposition));
             _events.Publish(new CallEnded(call.Id, _time.GetUtcNow(), disposition, endedBy, reason));
             LogEnded(call.Id, disposition, endedBy);
@@ -351,40 +353,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         finally
         {
             // Keep the entry briefly so retransmitted BYEs are still answered, then forget the call.
+            // Lifetime is cancelled, not disposed: set-up code still running may read its token.
             _ = Task.Delay(_core.Timers.Timeout / 2, _time).ContinueWith(_ => _byCallId.TryRemove(new(call.SipCallId, call)), TaskScheduler.Default);
-            call.Lifetime.Dispose();
-        }
-    }
-
-    private async Task WatchdogAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                var now = _time.GetUtcNow();
-                foreach (var call in _byCallId.Values)
-                {
-                    if (call.IsEnded || call.AnsweredAt is null || call.Media is null)
-                    {
-                        continue;
-                    }
-
-                    // Prompts are bounded in length, so silence from the caller only counts once the prompt is over.
-                    if (call.State != CallState.Announcing && call.Media.SinceLastPacket > TimeSpan.FromSeconds(_options.Calls.RtpInactivitySeconds))
-                    {
-                        _ = EndAsync(call, "failed", "system", "RTP inactivity timeout", sendBye: true);
-                    }
-                    else if (now - call.AnsweredAt.Value > TimeSpan.FromSeconds(_options.Calls.MaxDurationSeconds))
-                    {
-                        _ = EndAsync(call, "abandoned", "system", "maximum call duration", sendBye: true);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

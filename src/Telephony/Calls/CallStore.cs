@@ -39,14 +39,15 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Ends the call once: a second end (BYE racing a timeout) changes nothing.</summary>
-    public async Task<bool> EndAsync(Guid id, string disposition, string endedBy, string? reason, CancellationToken ct)
+    public async Task<bool> EndAsync(Guid id, string disposition, string endedBy, string? reason, DateTimeOffset? answeredAt, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE calls SET state = 'ended', ended_at = now(), disposition = @disposition, ended_by = @endedBy, end_reason = @reason
+            UPDATE calls SET state = 'ended', ended_at = now(), disposition = @disposition, ended_by = @endedBy, end_reason = @reason,
+                   answered_at = coalesce(answered_at, @answeredAt)
              WHERE id = @id AND ended_at IS NULL
-            """, new { id, disposition, endedBy, reason }, cancellationToken: ct));
+            """, new { id, disposition, endedBy, reason, answeredAt }, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE call_legs SET ended_at = now(), end_reason = @reason WHERE call_id = @id AND ended_at IS NULL",
             new { id, reason = reason ?? disposition }, cancellationToken: ct));
