@@ -30,7 +30,7 @@ export Telephony__Calls__MaxConcurrentCalls=5000 Telephony__Calls__MaxSetupsInFl
 export Telephony__RecordingsPath="$work/rec" Telephony__NodeName=bench
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export Serilog__MinimumLevel__Default=Warning
-[ -f .data/bench-app/CallCenter.Agent.Web.dll ] || dotnet build src/Agent.Web/Agent.Web.csproj -c Release -o .data/bench-app -v q -nologo >&2
+dotnet build src/Agent.Web/Agent.Web.csproj -c Release -o .data/bench-app -v q -nologo >&2
 (cd .data/bench-app && exec dotnet CallCenter.Agent.Web.dll >"$work/app.log" 2>&1) &
 app_pid=$!
 for _ in $(seq 1 120); do
@@ -52,12 +52,12 @@ load0=$(cut -d' ' -f1 /proc/loadavg)
 if [ "$mode" = concurrent ]; then
   sed -e "s#@PCAP@#$pcap#" -e "s#@PAUSE@#20000#" bench/softswitch/uac-pcap.xml >"$work/uac.xml"
   rc=0; timeout 300 sipp 127.0.0.1:5099 -sf "$work/uac.xml" -inf "$work/callers.csv" -i 127.0.0.1 -p 5097 -mp 26000 \
-    -r 50 -l "$n" -m "$n" -nostdin -timeout 200s -trace_stat -stf "$work/stat.csv" -fd 1 >/dev/null 2>"$work/sipp.err" || rc=$?
+    -r 50 -l "$n" -m "$n" -nostdin -timeout 200s -trace_err -error_file "$work/sipp_errors.log" -trace_stat -stf "$work/stat.csv" -fd 1 >/dev/null 2>"$work/sipp.err" || rc=$?
   total=$n
 else
   total=$((n * 20))
   rc=0; timeout 300 sipp 127.0.0.1:5099 -sf bench/softswitch/uac-short.xml -inf "$work/callers.csv" -i 127.0.0.1 -p 5097 -mp 26000 \
-    -r "$n" -l 5000 -m "$total" -nostdin -timeout 200s -trace_stat -stf "$work/stat.csv" -fd 1 >/dev/null 2>"$work/sipp.err" || rc=$?
+    -r "$n" -l 5000 -m "$total" -nostdin -timeout 200s -trace_err -error_file "$work/sipp_errors.log" -trace_stat -stf "$work/stat.csv" -fd 1 >/dev/null 2>"$work/sipp.err" || rc=$?
 fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 sleep 2
@@ -77,4 +77,7 @@ peakmb=$(( $(cat "$work/peak" 2>/dev/null || echo 0) / 1024 ))
 echo "mode=$mode n=$n load_before=$load0 load_after=$(cut -d' ' -f1 /proc/loadavg) sipp_exit=$rc successful=$ok failed=$failed peak_sipp_concurrent=$maxconc answered_rows=$rows" \
   "recordings_short_of_7s=$short elapsed_s=$elapsed server_cpu_s=$cpus server_rss_start_mb=$((rss0 / 1024)) server_rss_peak_mb=$peakmb" \
   "cpu_ms_per_call=$(echo "scale=1; 1000 * ($cpu1 - $cpu0) / $hz / $total" | bc) rss_kb_per_call=$(( (peakmb * 1024 - rss0) / total ))"
-[ "$rc" = 0 ] || tail -5 "$work/sipp.err" >&2
+if [ "$rc" != 0 ]; then
+  echo "sipp errors:" >&2
+  grep -ohE "Aborting call on [a-zA-Z ]+|while expecting '[0-9A-Z]+'[^,]*, received '[^\r]{0,40}|Call-Id '[^']*': [a-z ]+" "$work"/*errors.log "$work/sipp.err" 2>/dev/null | sort | uniq -c | sort -rn | head -8 >&2
+fi
