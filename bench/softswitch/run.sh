@@ -17,6 +17,7 @@ app_pid=""
 cleanup() {
   [ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
   scripts/pg-cluster.sh stop "$pgdir" >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
