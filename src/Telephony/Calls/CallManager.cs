@@ -181,19 +181,27 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             tx.Respond(500);
             await EndAsync(call, "failed", "system", "set-up failed: " + ex.GetType().Name, sendBye: call.AnsweredAt is not null);
         }
+        finally
+        {
+            // A CANCEL (or any end) during set-up may have run before media existed: release what set-up made since.
+            if (call.IsEnded)
+            {
+                await ReleaseMediaAsync(call);
+            }
+        }
     }
 
     private async Task AnswerAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, NuisanceDecision decision, CancellationToken ct)
     {
-        var folder = Path.Combine(_options.RecordingsPath, call.StartedAt.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var path = Path.GetFullPath(Path.Combine(folder, call.Id.ToString("N") + "-customer.wav"));
-        call.Recorder = new WavWriter(path);
-        call.RecordingId = await _store.InsertRecordingAsync(call.Id, "customer", path, ct);
-        await _store.InsertLegAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"), agreement.Codec.ToString().ToUpperInvariant(), ct);
-        call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
-            digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
-        call.Media.Start();
+        try
+        {
+            await StartMediaAsync(call, agreement, lease, ct);
+        }
+        catch
+        {
+            lease.Dispose(); // the RtpSession never took the ports over
+            throw;
+        }
 
         if (_options.Calls.RingMilliseconds > 0)
         {
@@ -236,6 +244,19 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         call.SetState(CallState.Queued);
         await _store.SetStateAsync(call.Id, "queued", ct);
         _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, 1));
+    }
+
+    private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
+    {
+        var folder = Path.Combine(_options.RecordingsPath, call.StartedAt.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        var path = Path.GetFullPath(Path.Combine(folder, call.Id.ToString("N") + "-customer.wav"));
+        call.Recorder = new WavWriter(path);
+        call.RecordingId = await _store.InsertRecordingAsync(call.Id, "customer", path, ct);
+        await _store.InsertLegAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"), agreement.Codec.ToString().ToUpperInvariant(), ct);
+        call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
+            digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
+        call.Media.Start();
     }
 
     private async Task PlayAsync(InboundCall call, string prompt, CancellationToken token)
@@ -307,6 +328,25 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the call's media (returning its ports) and finishes its recording; safe to call twice.</summary>
+    private async Task ReleaseMediaAsync(InboundCall call)
+    {
+        var (media, recorder) = call.TakeMedia();
+        if (media is not null)
+        {
+            await media.DisposeAsync();
+        }
+
+        if (recorder is not null)
+        {
+            recorder.Dispose();
+            if (call.RecordingId is { } rid)
+            {
+                await _store.CompleteRecordingAsync(rid, (long)recorder.Duration.TotalMilliseconds, recorder.Bytes, CancellationToken.None);
+            }
+        }
+    }
+
     /// <summary>Ends a call once: BYE if asked, media stopped, recording finished, row closed, event published.</summary>
     public async Task EndAsync(InboundCall call, string disposition, string endedBy, string? reason, bool sendBye)
     {
@@ -325,20 +365,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 _ = _core.SendRequestAsync(call.CreateBye(_core.AdvertisedHost, local), call.Remote);
             }
 
-            if (call.Media is not null)
-            {
-                await call.Media.DisposeAsync();
-            }
-
-            if (call.Recorder is { } rec)
-            {
-                rec.Dispose();
-                if (call.RecordingId is { } rid)
-                {
-                    await _store.CompleteRecordingAsync(rid, (long)rec.Duration.TotalMilliseconds, rec.Bytes, CancellationToken.None);
-                }
-            }
-
+            await ReleaseMediaAsync(call);
             await _store.EndAsync(call.Id, disposition, endedBy, reason, call.AnsweredAt, CancellationToken.None);
             _metrics.Ended.Add(1, new KeyValuePair<string, object?>("disposition", disposition));
             _events.Publish(new CallEnded(call.Id, _time.GetUtcNow(), disposition, endedBy, reason));

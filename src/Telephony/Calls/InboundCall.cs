@@ -50,6 +50,18 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
 
     public WavWriter? Recorder { get; set; }
 
+    /// <summary>Hands media and recorder to exactly one caller for clean-up (end of call or aborted set-up).</summary>
+    public (RtpSession? Media, WavWriter? Recorder) TakeMedia()
+    {
+        lock (_gate)
+        {
+            var taken = (Media, Recorder);
+            Media = null;
+            Recorder = null;
+            return taken;
+        }
+    }
+
     public long? RecordingId { get; set; }
 
     /// <summary>Cancelled when the call ends for any reason: stops prompts and pending set-up work.</summary>

@@ -66,17 +66,14 @@ public sealed partial class SipServer(SipCore core, CallManager calls, CallStore
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await calls.DisposeAsync();
-        foreach (var t in _transports)
-        {
-            await t.DisposeAsync();
-        }
-
-        _transports.Clear();
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var t in _transports)
+        var transports = _transports.ToArray();
+        _transports.Clear();
+        foreach (var t in transports)
         {
             await t.DisposeAsync();
         }

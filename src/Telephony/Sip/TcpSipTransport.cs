@@ -14,6 +14,7 @@ public sealed partial class TcpSipTransport(IPEndPoint bindTo, int maxConnection
 {
     private const int MaxBuffered = 80 * 1024;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
     private TcpListener? _listener;
     private Task? _accept;
@@ -177,6 +178,11 @@ public sealed partial class TcpSipTransport(IPEndPoint bindTo, int maxConnection
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // stopped by the server, then disposed by the container
+        }
+
         await _stop.CancelAsync();
         _listener?.Stop();
         foreach (var c in _connections.Values)

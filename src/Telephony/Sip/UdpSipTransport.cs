@@ -10,6 +10,7 @@ public sealed partial class UdpSipTransport(IPEndPoint bindTo, ILogger<UdpSipTra
     // RFC 3261 §18.1.1 allows up to 65,535 bytes on UDP; anything larger never reaches us.
     private const int MaxDatagram = 65_535;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private Socket? _socket;
     private Task? _loop;
 
@@ -93,6 +94,11 @@ public sealed partial class UdpSipTransport(IPEndPoint bindTo, ILogger<UdpSipTra
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // stopped by the server, then disposed by the container
+        }
+
         await _stop.CancelAsync();
         _socket?.Dispose();
         if (_loop is not null)

@@ -1,6 +1,7 @@
 using CallCenter.Telephony.Media;
 using CallCenter.Telephony.Tests.Media;
 using CallCenter.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CallCenter.Telephony.Tests.Calls;
 
@@ -55,6 +56,8 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
     public async Task ACancelWhileRingingGets487AndTheCallIsRecordedAsAbandoned()
     {
         var callId = NewCallId();
+        var ports = fx.Services.GetRequiredService<RtpPortPool>();
+        var freeBefore = ports.Available;
 
         var (exit, output) = await Sipp.RunAsync(fx.SipPort, Sipp.Scenario("cancel.xml"), "13700000011", SoftswitchFixture.RepairsNumber, callId);
 
@@ -63,6 +66,13 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
         call.Disposition.ShouldBe("abandoned");
         call.EndedBy.ShouldBe("caller");
         call.Answered.ShouldBeFalse();
+        // Leak check: the ports taken while it rang are back (other tests' calls may have ended meanwhile).
+        for (var i = 0; i < 50 && ports.Available < freeBefore; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        ports.Available.ShouldBeGreaterThanOrEqualTo(freeBefore);
     }
 
     [PostgresFact]
