@@ -116,7 +116,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
         try
         {
-            if (!await _store.InsertInboundAsync(call.Id, call.SipCallId, caller, callerRaw, dialed, null, NodeName, ct))
+            var line = dialed is null ? null : await _dnis.LookupAsync(dialed, ct);
+            if (!await _store.InsertInboundAsync(call.Id, call.SipCallId, caller, callerRaw, dialed, line?.Id, NodeName, ct))
             {
                 // This Call-ID was already a call here: a replayed or looped INVITE, not a new call.
                 call.TryEnd();
@@ -125,7 +126,6 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 return;
             }
 
-            var line = dialed is null ? null : await _dnis.LookupAsync(dialed, ct);
             if (line is null)
             {
                 await RejectAsync(call, 404, "not_found", "unknown toll-free number");
@@ -133,7 +133,6 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             }
 
             call.Line = line;
-            await _store.SetLineAsync(call.Id, line.Id, ct);
             var decision = await _rules.EvaluateAsync(caller, call.Dialed, line.Id, call.Id, NodeName, ct);
             if (decision.Action == NuisanceAction.Reject)
             {
@@ -252,8 +251,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         Directory.CreateDirectory(folder);
         var path = Path.GetFullPath(Path.Combine(folder, call.Id.ToString("N") + "-customer.wav"));
         call.Recorder = new WavWriter(path);
-        call.RecordingId = await _store.InsertRecordingAsync(call.Id, "customer", path, ct);
-        await _store.InsertLegAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"), agreement.Codec.ToString().ToUpperInvariant(), ct);
+        call.RecordingId = await _store.InsertLegWithRecordingAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"),
+            agreement.Codec.ToString().ToUpperInvariant(), path, ct);
         call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
             digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
         call.Media.Start();

@@ -19,13 +19,6 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             """, new { id, sipCallId, caller, callerRaw, dialed, serviceLineId, node }, cancellationToken: ct)) == 1;
     }
 
-    public async Task SetLineAsync(Guid id, int serviceLineId, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("UPDATE calls SET service_line_id = @serviceLineId WHERE id = @id",
-            new { id, serviceLineId }, cancellationToken: ct));
-    }
-
     public async Task SetStateAsync(Guid id, string state, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -54,22 +47,18 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         return n == 1;
     }
 
-    public async Task<long> InsertLegAsync(Guid callId, string role, string sipCallId, string? remoteUri, string codec, CancellationToken ct)
+    /// <summary>The leg and its recording row in one round trip (a data-modifying CTE); returns the recording id.</summary>
+    public async Task<long> InsertLegWithRecordingAsync(Guid callId, string role, string sipCallId, string? remoteUri, string codec, string path,
+        CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO call_legs (call_id, role, sip_call_id, remote_uri, codec, answered_at)
-            VALUES (@callId, @role, @sipCallId, @remoteUri, @codec, now()) RETURNING id
-            """, new { callId, role, sipCallId, remoteUri, codec }, cancellationToken: ct));
-    }
-
-    public async Task<long> InsertRecordingAsync(Guid callId, string legRole, string path, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "INSERT INTO recordings (call_id, leg_role, path) VALUES (@callId, @legRole, @path) RETURNING id",
-            new { callId, legRole, path }, cancellationToken: ct));
+            WITH leg AS (
+                INSERT INTO call_legs (call_id, role, sip_call_id, remote_uri, codec, answered_at)
+                VALUES (@callId, @role, @sipCallId, @remoteUri, @codec, now()))
+            INSERT INTO recordings (call_id, leg_role, path) VALUES (@callId, @role, @path) RETURNING id
+            """, new { callId, role, sipCallId, remoteUri, codec, path }, cancellationToken: ct));
     }
 
     public async Task CompleteRecordingAsync(long id, long durationMs, long bytes, CancellationToken ct)

@@ -34,6 +34,9 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
             "SELECT path, complete, leg_role FROM recordings WHERE call_id = @Id", new { call.Id });
         complete.ShouldBeTrue();
         leg.ShouldBe("customer");
+        var (role, codec, legEnded) = await fx.QuerySingleAsync<(string, string, bool)>(
+            "SELECT role, codec, ended_at IS NOT NULL FROM call_legs WHERE call_id = @Id", new { call.Id });
+        (role, codec, legEnded).ShouldBe(("customer", "PCMA", true));
         var recorded = WavReader.ReadMono8k(path);
 
         // Expected: each packet's A-law payload decoded at its RTP timestamp offset.
