@@ -31,6 +31,18 @@ public sealed class CrashRecoveryTests
         }
 
         var recordings = Directory.CreateTempSubdirectory("cc-crash-").FullName;
+        try
+        {
+            await RunAsync(db, recordings);
+        }
+        finally
+        {
+            Directory.Delete(recordings, true);
+        }
+    }
+
+    private static async Task RunAsync(TestDatabase db, string recordings)
+    {
         var node = "crash-node-" + db.Name;
         var port = SoftswitchFixture.FreePort();
         using var first = SoftswitchFixture.BuildHost(db.DataSource, port, node, recordings);
@@ -74,7 +86,5 @@ public sealed class CrashRecoveryTests
             complete.ShouldBeTrue();
             WavReader.ReadMono8k(path).Length.ShouldBe((int)(duration * 8));
         }
-
-        Directory.Delete(recordings, true);
     }
 }

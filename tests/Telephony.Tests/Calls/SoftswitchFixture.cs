@@ -158,20 +158,25 @@ public sealed class SoftswitchFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
+        try
         {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
+            if (_host is not null)
+            {
+                await _host.StopAsync();
+                _host.Dispose();
+            }
 
-        if (_db is not null)
-        {
-            await _db.DisposeAsync();
+            if (_db is not null)
+            {
+                await _db.DisposeAsync();
+            }
         }
-
-        if (Directory.Exists(RecordingsPath))
+        finally
         {
-            Directory.Delete(RecordingsPath, recursive: true);
+            if (Directory.Exists(RecordingsPath))
+            {
+                Directory.Delete(RecordingsPath, recursive: true);
+            }
         }
     }
 }
