@@ -16,7 +16,7 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
     {
         var callId = NewCallId();
         var pcap = Sipp.Pcap("g711a.pcap");
-        var xml = Sipp.Scenario("pcap-call.xml").Replace("@PCAP@", pcap, StringComparison.Ordinal).Replace("@PAUSE@", "8000", StringComparison.Ordinal);
+        var xml = Sipp.Scenario("pcap-call.xml").Replace("@PCAP@", pcap, StringComparison.Ordinal).Replace("@PAUSE@", "10000", StringComparison.Ordinal);
 
         var (exit, output) = await Sipp.RunAsync(fx.SipPort, xml, "13700137003", SoftswitchFixture.RepairsNumber, callId);
 
@@ -26,7 +26,7 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
         call.DialedNumber.ShouldBe(SoftswitchFixture.RepairsNumber);
         call.ServiceLineId.ShouldBe(await fx.QuerySingleAsync<int>("SELECT id FROM service_lines WHERE code = 'repairs'"));
         call.Answered.ShouldBeTrue();
-        call.Queued.ShouldBeTrue("the 7 s welcome prompt ends before the caller's 7 s of audio plus pause");
+        call.Queued.ShouldBeTrue("the 7.2 s welcome prompt ends well before the caller hangs up after 10 s");
         call.EndedBy.ShouldBe("caller");
         call.Disposition.ShouldBe("abandoned"); // no agent yet: a caller leaving the queue abandoned it
 
