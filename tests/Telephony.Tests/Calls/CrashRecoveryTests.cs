@@ -55,7 +55,15 @@ public sealed class CrashRecoveryTests
         (await caller.FinalResponseAsync(TimeSpan.FromSeconds(10)))!.StatusCode.ShouldBe(200);
         await using (var conn = await db.DataSource.OpenConnectionAsync())
         {
-            (await conn.QuerySingleAsync<string>("SELECT state FROM calls WHERE sip_call_id = 'crash-1'")).ShouldBeOneOf("announcing", "queued");
+            // The row follows the 200 by one database write: wait (bounded) for it.
+            var state = "";
+            for (var i = 0; i < 100 && state is not ("announcing" or "queued"); i++)
+            {
+                await Task.Delay(50);
+                state = await conn.QuerySingleAsync<string>("SELECT state FROM calls WHERE sip_call_id = 'crash-1'");
+            }
+
+            state.ShouldBeOneOf("announcing", "queued");
             // A half-written recording, as a kill would leave it: header says 0 bytes, data follows.
             var path = await conn.QuerySingleAsync<string>("SELECT path FROM recordings");
             await using var f = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
