@@ -1,5 +1,13 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using CallCenter.Telephony.Calls;
+using CallCenter.Telephony.Media;
+using CallCenter.Telephony.Routing;
+using CallCenter.Telephony.Sip;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CallCenter.Telephony.Screening;
 using CallCenter.Telephony.Transcription;
@@ -23,7 +31,47 @@ public static class TelephonyModule
         builder.Services.AddSingleton<Calls.CallEventBus>();
         builder.AddScreening();
         builder.AddTranscription();
+        AddSoftswitch(builder.Services);
+        if (builder.Configuration.GetValue(TelephonyOptions.Section + ":Sip:Enabled", true))
+        {
+            // Needs NpgsqlDataSource from DI (registered by the host).
+            builder.Services.AddSingleton<SipServer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+        }
+
         return builder;
+    }
+
+    private static void AddSoftswitch(IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SipMetrics>();
+        services.AddSingleton<MediaMetrics>();
+        services.AddSingleton<TelephonyMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TelephonyOptions>>().Value.Sip;
+            var trusted = o.TrustedAddresses.Select(IPAddress.Parse).ToHashSet();
+            return new FloodGuard(o.FloodRatePerSecond, o.FloodBurst, trusted, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new SipCore(SipTimers.Default, sp.GetRequiredService<SipMetrics>(), sp.GetRequiredService<FloodGuard>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SipCore>>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TelephonyOptions>>().Value;
+            return new RtpPortPool(IPAddress.Parse(o.Sip.BindAddress), o.Rtp.PortMin, o.Rtp.PortMax);
+        });
+        services.AddSingleton<PromptPlayer>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TelephonyOptions>>().Value;
+            return new PromptLibrary(o.PromptsPath ?? Path.Combine(AppContext.BaseDirectory, "Prompts"), sp.GetRequiredService<ILogger<PromptLibrary>>());
+        });
+        services.AddSingleton<DnisMap>();
+        services.AddSingleton<NuisanceRules>();
+        services.AddSingleton<CallStore>();
+        services.AddSingleton<CallManager>();
     }
 }
 
@@ -35,6 +83,15 @@ internal sealed class TelephonyOptionsNestedValidation : IValidateOptions<Teleph
         var failures = new List<string>();
         Check(options.Sip, "Telephony:Sip", failures);
         Check(options.Rtp, "Telephony:Rtp", failures);
+        Check(options.Calls, "Telephony:Calls", failures);
+        foreach (var address in options.Sip.TrustedAddresses)
+        {
+            if (!System.Net.IPAddress.TryParse(address, out _))
+            {
+                failures.Add("Telephony:Sip:TrustedAddresses: '" + address + "' is not an IP address.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -16,6 +16,46 @@ public sealed class TelephonyOptions
     /// <summary>Folder for call recordings (WAV), created at start.</summary>
     [Required]
     public string RecordingsPath { get; set; } = "recordings";
+
+    /// <summary>Folder of the announcement WAVs (8 kHz mono); defaults to the Prompts folder shipped with the app.</summary>
+    public string? PromptsPath { get; set; }
+
+    /// <summary>Name of this instance in calls.node; calls it left open are marked interrupted at its next start.</summary>
+    public string? NodeName { get; set; }
+
+    [Required]
+    public CallOptions Calls { get; set; } = new();
+}
+
+public sealed class CallOptions
+{
+    /// <summary>Concurrent calls beyond this are refused with 503 (admission control).</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentCalls { get; set; } = 1000;
+
+    /// <summary>Call set-ups (database work before answering) in progress at once; more get 503.</summary>
+    [Range(1, 10_000)]
+    public int MaxSetupsInFlight { get; set; } = 200;
+
+    /// <summary>Ringing (180) before answering; 0 answers at once.</summary>
+    [Range(0, 60_000)]
+    public int RingMilliseconds { get; set; }
+
+    /// <summary>A queued call is ended by us after this long (toll-free traffic pumping, reliability.md §1).</summary>
+    [Range(1, 86_400)]
+    public int MaxDurationSeconds { get; set; } = 3600;
+
+    /// <summary>No RTP from the caller for this long ends the call with a BYE.</summary>
+    [Range(1, 3600)]
+    public int RtpInactivitySeconds { get; set; } = 30;
+
+    /// <summary>Prompt played to callers a nuisance rule with action "announce" catches.</summary>
+    [Required]
+    public string NuisancePrompt { get; set; } = "nuisance.wav";
+
+    /// <summary>Prompt for lines without their own welcome_prompt.</summary>
+    [Required]
+    public string DefaultWelcomePrompt { get; set; } = "welcome.wav";
 }
 
 public sealed class SipOptions
@@ -31,6 +71,22 @@ public sealed class SipOptions
 
     /// <summary>Address written into SDP and Contact headers; defaults to the bind address.</summary>
     public string? PublicAddress { get; set; }
+
+    /// <summary>Also listen for SIP over TCP on the same address and port.</summary>
+    public bool TcpEnabled { get; set; } = true;
+
+    [Range(1, 100_000)]
+    public int MaxTcpConnections { get; set; } = 1000;
+
+    /// <summary>Per-source request rate (INVITE, OPTIONS, REGISTER ...) before datagrams are dropped unparsed; 0 disables.</summary>
+    [Range(0, 100_000)]
+    public double FloodRatePerSecond { get; set; } = 50;
+
+    [Range(1, 100_000)]
+    public double FloodBurst { get; set; } = 100;
+
+    /// <summary>Addresses exempt from the flood limits (the carrier's trunk, a load balancer).</summary>
+    public List<string> TrustedAddresses { get; set; } = [];
 }
 
 public sealed class RtpOptions
