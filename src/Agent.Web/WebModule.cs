@@ -39,6 +39,7 @@ internal static class WebModule
         api.MapCallSearchApi();
         api.MapAdminApi();
         api.MapQaApi();
+        api.MapQaConfigApi();
         app.MapAgentHub();
         app.MapCallCenterPages();
         return app;
