@@ -198,6 +198,22 @@ public sealed class QaApiTests(WebAppFixture app) : IClassFixture<WebAppFixture>
         (await agent.Http.GetAsync("/api/qa/reports.csv")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
+    [PostgresFact]
+    public async Task ACallWithAnEscalationCueIsAlwaysSampled()
+    {
+        var monday = new DateOnly(2026, 2, 9);
+        var (_, _, plain) = await CallsAsync(monday);
+        // An S1 customer cue (e.g. a threat to go to the media) on an otherwise plain call.
+        await QaTestData.ExecAsync(app.Db, "INSERT INTO screening_rules (code, kind, speaker, phrase, severity, category) VALUES ('CC950', 'customer_cue', 'customer', '找媒体', 'S1', 'media') ON CONFLICT (code) DO NOTHING");
+        await QaTestData.ExecAsync(app.Db, """
+            INSERT INTO screening_hits (call_id, rule_id, rule_version, speaker, matched_text, match_mode)
+            SELECT $1, r.id, 1, 'customer', '找媒体', 'exact' FROM screening_rules r WHERE r.code = 'CC950'
+            """, plain[0]);
+        using var supervisor = await app.LoginAsync("supervisor");
+        var run = await QaTestData.RunAsync(supervisor, monday, 99);
+        run.Picks.ShouldContain(p => p.CallId == plain[0] && p.Stratum == "flagged");
+    }
+
     [Fact]
     public void CsvCellsAreQuotedAndFormulaeNeutralised()
     {

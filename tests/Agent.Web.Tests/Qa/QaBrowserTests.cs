@@ -7,6 +7,8 @@ namespace CallCenter.Agent.Web.Tests.Qa;
 /// Real headless Chromium (Debian /usr/bin/chromium) against the host on a loopback port. The sampled call's
 /// rows and its WAV are inserted by the test (QaTestData), standing in for the live pipeline; the rest is real.
 /// </summary>
+// One collection for every Kestrel-hosted browser class: two such hosts starting at once break each other's start.
+[Collection("Browser")]
 public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<KestrelWebAppFixture>
 {
     private const float TimeoutMs = 30_000;
@@ -92,6 +94,18 @@ public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<Kes
         await agent.ClickAsync("#acknowledge");
         await agent.Locator("#evaluation[data-status=acknowledged]").WaitForAsync();
         (await app.CountAsync("SELECT count(*) FROM qa_evaluations WHERE sample_id = $1 AND status = 'acknowledged'", sampleId)).ShouldBe(1);
+
+        // The team supervisor's report: the chart has the agent's line, the table the fail, the CSV link is there.
+        var supervisorContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var supervisor = await supervisorContext.NewPageAsync();
+        supervisor.SetDefaultTimeout(TimeoutMs);
+        supervisor.PageError += (_, e) => errors.Add(e);
+        await LogInAsync(supervisor, "supervisor");
+        await supervisor.ClickAsync("#nav-qa");
+        await supervisor.Locator("#qa-chart polyline[data-agent='李静']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        (await supervisor.Locator("#report").TextContentAsync())!.ShouldContain("推诿");
+        (await supervisor.Locator("#csv").GetAttributeAsync("href")).ShouldBe("/api/qa/reports.csv");
+        await supervisor.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "qa-report.png"), FullPage = true });
         errors.ShouldBeEmpty();
     }
 

@@ -95,13 +95,16 @@
     const svg = (tag, attrs, text) => { const n = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v); if (text) n.textContent = text; return n; };
     const chart = svg("svg", { class: "qa-chart", id: "qa-chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": L("平均得分趋势", "Average score by week") });
     const colours = ["#1f4e79", "#c62828", "#2e7d32", "#e65100", "#6a1b9a", "#00897b"];
-    for (const band of [65, 80, 90]) {
+    for (const band of [0, 65, 80, 90, 100]) {
       chart.append(svg("line", { class: "band", x1: 40, x2: W - 20, y1: y(band), y2: y(band) }), svg("text", { x: 4, y: y(band) + 4 }, String(band)));
     }
     weeks.forEach((w, i) => chart.append(svg("text", { x: x(i) - 20, y: H - 8 }, CC.fmtDate(w))));
     agents.forEach((a, k) => {
-      const pts = report.rows.filter((r) => r.agentName === a && r.averageScore !== null).map((r) => `${x(weeks.indexOf(r.week))},${y(r.averageScore)}`);
+      const own = report.rows.filter((r) => r.agentName === a && r.averageScore !== null);
+      const pts = own.map((r) => `${x(weeks.indexOf(r.week))},${y(r.averageScore)}`);
       chart.append(svg("polyline", { points: pts.join(" "), stroke: colours[k % colours.length], "data-agent": a }));
+      // A dot per week, so a single week still shows.
+      own.forEach((r) => chart.append(svg("circle", { cx: x(weeks.indexOf(r.week)), cy: y(r.averageScore), r: 4, fill: colours[k % colours.length] })));
       chart.append(svg("text", { x: W - 110, y: 20 + k * 14, fill: colours[k % colours.length] }, a));
     });
     const rows = report.rows.map((r) => el("tr", {}, el("td", {}, CC.fmtDate(r.week)), el("td", {}, r.agentName), el("td", {}, r.evaluations),
@@ -149,7 +152,9 @@
       });
     }
     const hitList = r.hits.map((h) => el("div", { class: "hint" }, `${h.ruleCode} ${h.severity || ""} ${h.category || ""}：`, h.matchedText));
-    const req = r.required.map((q) => el("span", { class: "badge " + (q.passed ? "" : "warn") }, `${q.checkCode} ${q.passed ? "✓" : "✗"}`));
+    const CHECKS = { greeting: ["开场问候", "Greeting"], need: ["确认需求", "Need restated"], closing: ["结束语", "Closing"] };
+    const req = r.required.map((q) => el("span", { class: "badge " + (q.passed ? "" : "warn"), "data-check": q.checkCode },
+      `${CHECKS[q.checkCode] ? L(...CHECKS[q.checkCode]) : q.checkCode} ${q.passed ? "✓" : "✗"}`));
     return [
       el("section", { class: "full" }, el("h2", {}, L("抽检通话", "Sampled call")),
         el("p", {}, `${s.agentName} · ${s.lineCode || ""} · ${CC.fmtTime(s.callStartedAt)} · ${s.stratum}`), audio),
