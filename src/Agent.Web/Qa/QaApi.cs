@@ -157,7 +157,9 @@ internal static class QaApi
         var formItems = await store.FormItemsAsync(review.FormId, ct);
         var total = QaScoring.Total(formItems, scores);
         var grade = QaScoring.Grade(total);
-        if (!await store.SubmitAsync(sample, review.FormId, me, total, grade, body.Comments?.Trim(), scores, ct))
+        var tabooItems = formItems.Where(i => i.Prefill == "taboo").Select(i => i.Id).ToHashSet();
+        var tabooOverridden = scores.Any(s => tabooItems.Contains(s.ItemId) && s.OverrideReason is not null);
+        if (!await store.SubmitAsync(sample, review.FormId, me, total, grade, body.Comments?.Trim(), scores, tabooOverridden, ct))
         {
             return TypedResults.Conflict("this call was already evaluated");
         }

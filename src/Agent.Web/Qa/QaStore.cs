@@ -188,7 +188,7 @@ public sealed class QaStore(NpgsqlDataSource db)
 
     /// <summary>Stores a submitted evaluation (one per sample; a draft may be replaced, a submitted one may not).</summary>
     public async Task<bool> SubmitAsync(QaSampleRow sample, int formId, int reviewerId, decimal total, string grade, string? comments,
-        IReadOnlyList<QaItemScore> scores, CancellationToken ct)
+        IReadOnlyList<QaItemScore> scores, bool tabooOverridden, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -214,11 +214,12 @@ public sealed class QaStore(NpgsqlDataSource db)
                 """, new { id, s.ItemId, s.Score, s.Prefilled, s.OverrideReason }, tx, cancellationToken: ct));
         }
 
-        // The reviewer's verdict on the taboo hits of this call (confirmed unless the no_taboo item was overridden).
-        var overridden = scores.Any(s => s.OverrideReason is not null && s.Prefilled == 0);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE screening_hits SET qa_status = @status WHERE call_id = @CallId AND qa_status = 'unreviewed'",
-            new { status = overridden ? "overridden" : "confirmed", sample.CallId }, tx, cancellationToken: ct));
+        // The reviewer's verdict on the call's taboo hits: confirmed, unless the taboo-filled item was overridden.
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE screening_hits SET qa_status = @status
+             WHERE call_id = @CallId AND qa_status = 'unreviewed'
+               AND rule_id IN (SELECT id FROM screening_rules WHERE kind = 'taboo')
+            """, new { status = tabooOverridden ? "overridden" : "confirmed", sample.CallId }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return true;
     }
