@@ -214,6 +214,27 @@ public sealed class QaApiTests(WebAppFixture app) : IClassFixture<WebAppFixture>
         run.Picks.ShouldContain(p => p.CallId == plain[0] && p.Stratum == "flagged");
     }
 
+    [PostgresFact]
+    public async Task AReviewerReadsTheCallAndRecordingOnlyOfSamplesAssignedToThem()
+    {
+        var monday = new DateOnly(2026, 2, 16);
+        var (flagged, tooShort, plain) = await CallsAsync(monday);
+        using var qa = await app.LoginAsync("qa1");
+        var run = await QaTestData.RunAsync(qa, monday, 216);
+        (await qa.Http.GetAsync($"/api/calls/{flagged}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await qa.Http.GetAsync($"/api/calls/{tooShort}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden); // never sampled
+
+        // Handed to another reviewer: qa1 loses the call, the sample and the form.
+        var other = plain.First(c => run.Picks.Any(p => p.CallId == c));
+        await QaTestData.ExecAsync(app.Db, "INSERT INTO agents (username, display_name, roles) VALUES ('qa2', '钱质检', '{qa}') ON CONFLICT DO NOTHING");
+        await QaTestData.ExecAsync(app.Db, "UPDATE qa_samples SET reviewer_id = (SELECT id FROM agents WHERE username = 'qa2') WHERE call_id = $1", other);
+        var sampleId = await QaTestData.SampleIdAsync(app, other);
+        (await qa.Http.GetAsync($"/api/calls/{other}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await qa.Http.GetAsync($"/api/qa/samples/{sampleId}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await qa.Http.PostAsJsonAsync($"/api/qa/samples/{sampleId}/evaluation", new { items = Array.Empty<object>() })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await qa.Http.GetFromJsonAsync<List<QaSampleRow>>("/api/qa/samples", Json))!.ShouldNotContain(s => s.Id == sampleId);
+    }
+
     [Fact]
     public void CsvCellsAreQuotedAndFormulaeNeutralised()
     {
