@@ -3,6 +3,7 @@ using CallCenter.Agent.Web.Auth;
 using CallCenter.Agent.Web.Desk;
 using CallCenter.Agent.Web.Hubs;
 using CallCenter.Agent.Web.Pages;
+using CallCenter.Agent.Web.Qa;
 using CallCenter.Agent.Web.Supervisor;
 
 namespace CallCenter.Agent.Web;
@@ -15,6 +16,8 @@ internal static class WebModule
         builder.AddCallCenterAuth();
         builder.AddAgentHub();
         builder.Services.AddSingleton<DeskActions>();
+        builder.Services.AddSingleton<QaStore>();
+        builder.Services.AddSingleton<QaReports>();
         return builder;
     }
 
@@ -35,6 +38,8 @@ internal static class WebModule
         api.MapWallboardApi();
         api.MapCallSearchApi();
         api.MapAdminApi();
+        api.MapQaApi();
+        api.MapQaConfigApi();
         app.MapAgentHub();
         app.MapCallCenterPages();
         return app;

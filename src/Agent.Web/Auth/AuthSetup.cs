@@ -61,7 +61,9 @@ internal static class AuthSetup
             .AddPolicy(Roles.AgentPolicy, p => p.RequireRole(Roles.Agent))
             .AddPolicy(Roles.SupervisorPolicy, p => p.RequireRole(Roles.Supervisor))
             .AddPolicy(Roles.AdminPolicy, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Roles.RulesPolicy, p => p.RequireRole(Roles.Supervisor, Roles.Admin));
+            .AddPolicy(Roles.RulesPolicy, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
+            .AddPolicy(Roles.QaPolicy, p => p.RequireRole(Roles.Qa))
+            .AddPolicy(Roles.QaRunPolicy, p => p.RequireRole(Roles.Qa, Roles.Supervisor));
 
         builder.Services.AddAntiforgery(o =>
         {

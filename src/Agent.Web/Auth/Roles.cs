@@ -16,6 +16,10 @@ public static class Roles
     public const string AdminPolicy = "Admin";
     /// <summary>Blocking rules: supervisors and admins edit them (reliability.md §4 roles table).</summary>
     public const string RulesPolicy = "Rules";
+    /// <summary>QA reviewers (evaluate their assigned samples).</summary>
+    public const string QaPolicy = "Qa";
+    /// <summary>Running a sampling plan and listing samples: QA staff and supervisors.</summary>
+    public const string QaRunPolicy = "QaRun";
 
     public const string DisplayNameClaim = "display_name";
     public const string EmployeeNoClaim = "employee_no";

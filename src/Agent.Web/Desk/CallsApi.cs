@@ -84,7 +84,7 @@ internal static class CallsApi
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM qa_samples WHERE call_id = @callId AND (reviewer_id IS NULL OR reviewer_id = @me))",
+                "SELECT EXISTS (SELECT 1 FROM qa_samples WHERE call_id = @callId AND reviewer_id = @me)", // assigned to them only (issue 9)
                 new { callId, me = user.AgentId() }, cancellationToken: ct));
         }
 

@@ -26,6 +26,8 @@ internal static class PagesSetup
         app.MapGet("/supervisor", (HttpContext http) => Page(http, cache, "supervisor")).RequireAuthorization(Roles.SupervisorPolicy);
         // Any signed-in role may open the page; /api/calls/{id} and the hub decide whether the call is theirs to see.
         app.MapGet("/call", (HttpContext http) => Page(http, cache, "call"));
+        // QA reviewers, agents (their own evaluations) and supervisors (team, disputes, reports); /api/qa decides what each sees.
+        app.MapGet("/qa", (HttpContext http) => Page(http, cache, "qa"));
         app.MapGet("/admin", (HttpContext http) => Page(http, cache, "admin")).RequireAuthorization(Roles.AdminPolicy);
         return app;
     }
@@ -34,6 +36,7 @@ internal static class PagesSetup
         user.Identity?.IsAuthenticated != true ? "/login"
         : user.IsInRole(Roles.Agent) ? "/agent"
         : user.IsInRole(Roles.Supervisor) ? "/supervisor"
+        : user.IsInRole(Roles.Qa) ? "/qa"
         : user.IsInRole(Roles.Admin) ? "/admin"
         : "/denied";
 

@@ -9,6 +9,8 @@ namespace CallCenter.Agent.Web.Tests.Browser;
 /// loopback port. The AgentRinging event is published on the bus by the test, standing in for a sipp call
 /// through the softswitch until issues 3 and 4 route calls to agents; the rest of the path is the real one.
 /// </summary>
+// One collection for every Kestrel-hosted browser class: two such hosts starting at once break each other's start.
+[Collection("Browser")]
 public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixture<KestrelWebAppFixture>
 {
     private const float TimeoutMs = 30_000;
