@@ -14,14 +14,17 @@ internal static unsafe class MatMulF16
     // Below this many multiply-adds a parallel loop costs more than it saves, worst on a loaded machine.
     private const long ParallelThreshold = 1 << 21;
 
+    // One-token products split into just one block per thread, so they pay off sooner (the decoder's MLP).
+    private const long RowsParallelThreshold = 1 << 19;
+
     public static void Run(int threads, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
-        if ((long)m * n * k < ParallelThreshold)
+        var rowsMode = m <= 4;
+        if ((long)m * n * k < (rowsMode ? RowsParallelThreshold : ParallelThreshold))
         {
             threads = 1;
         }
 
-        var rowsMode = m <= 4;
         if (rowsMode)
         {
             // one token: each thread takes one contiguous block of output columns (one parallel call, not
@@ -163,7 +166,7 @@ internal static unsafe class MatMulF16
         return bits.AsSingle() * Vector256.Create(5.192296858534828e33f);
     }
 
-    private static Vector512<float> Load16(ushort* p)
+    internal static Vector512<float> Load16(ushort* p)
     {
         var bits = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256((short*)p)), 13) & Vector512.Create(unchecked((int)0x8FFFE000));
         return bits.AsSingle() * Vector512.Create(5.192296858534828e33f);
