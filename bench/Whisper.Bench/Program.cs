@@ -28,10 +28,13 @@ try
     var loadMs = clock.ElapsedMilliseconds;
     var pcm10 = Speech(10);
 
+    var afterLoad = Environment.WorkingSet / 1e6;
     var state = new WhisperState(engine.Model, Threads);
     var mel = engine.LogMel.Compute(pcm10);
     state.Encode(mel.Data, mel.Length); // warm-up (JIT, page faults)
     Utterance(engine, state, pcm10, 0);
+    var gc = GC.GetGCMemoryInfo();
+    Console.WriteLine($"# working set after load {afterLoad:F0} MB, after the first utterance {Environment.WorkingSet / 1e6:F0} MB; GC heap {gc.HeapSizeBytes / 1e6:F0} MB, committed {gc.TotalCommittedBytes / 1e6:F0} MB");
 
     if (args.Contains("--decoder-only"))
     {
