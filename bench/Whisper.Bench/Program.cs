@@ -7,7 +7,8 @@ using CallCenter.Whisper.Bench;
 
 
 // Whisper engine speed on models of the real tiny and base sizes (synthetic weights).
-// usage: Whisper.Bench [tiny|base] [--repeats N]   (one size per process, so peak memory is per model)
+// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--decoder-only]   (one size per process, so peak memory is per model;
+// --single skips the concurrent-streams table)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var size = args.Contains("base") ? SyntheticModel.Base : SyntheticModel.Tiny;
 var repeats = args.SkipWhile(a => a != "--repeats").Skip(1).Select(int.Parse).FirstOrDefault(3);
@@ -27,10 +28,21 @@ try
     var loadMs = clock.ElapsedMilliseconds;
     var pcm10 = Speech(10);
 
+    var afterLoad = Environment.WorkingSet / 1e6;
     var state = new WhisperState(engine.Model, Threads);
     var mel = engine.LogMel.Compute(pcm10);
     state.Encode(mel.Data, mel.Length); // warm-up (JIT, page faults)
     Utterance(engine, state, pcm10, 0);
+    var gc = GC.GetGCMemoryInfo();
+    Console.WriteLine($"# working set after load {afterLoad:F0} MB, after the first utterance {Environment.WorkingSet / 1e6:F0} MB; GC heap {gc.HeapSizeBytes / 1e6:F0} MB, committed {gc.TotalCommittedBytes / 1e6:F0} MB");
+
+    if (args.Contains("--decoder-only"))
+    {
+        // for profilers: nothing but greedy decoding over one encoded window
+        var only = Median(repeats, () => DecodeTokens(engine, state, Tokens));
+        Console.WriteLine($"decoder per token {only.Wall / Tokens:F2} ms (CPU {only.Cpu / Tokens:F2})");
+        return;
+    }
 
     var encoder = Median(repeats, () => state.Encode(mel.Data, mel.Length));
     var tokens = Median(repeats, () => DecodeTokens(engine, state, Tokens));
@@ -45,7 +57,7 @@ try
         Console.WriteLine($"| {size.Name} | {fileMb:F0} MB | {loadMs} ms | {melMs.Wall:F0} ms | {encoder} | {tokens.Wall / Tokens:F2} ms (CPU {tokens.Cpu / Tokens:F2}) | {utterance} | {utterance500} | {peak:F0} MB ({peak / fileMb:F2}x file) |");
     }
 
-    foreach (var streams in new[] { 1, 2, 4 })
+    foreach (var streams in args.Contains("--single") ? [] : new[] { 1, 2, 4 })
     {
         var threadsPerStream = Math.Max(1, Threads / streams);
         var states = Enumerable.Range(0, streams).Select(_ => new WhisperState(engine.Model, threadsPerStream)).ToArray();

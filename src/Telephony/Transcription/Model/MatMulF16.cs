@@ -14,24 +14,44 @@ internal static unsafe class MatMulF16
     // Below this many multiply-adds a parallel loop costs more than it saves, worst on a loaded machine.
     private const long ParallelThreshold = 1 << 21;
 
+    // One-token products split into just one block per thread, so they pay off sooner (the decoder's MLP).
+    private const long RowsParallelThreshold = 1 << 19;
+
     public static void Run(int threads, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
-        if ((long)m * n * k < ParallelThreshold)
+        var rowsMode = m <= 4;
+        if ((long)m * n * k < (rowsMode ? RowsParallelThreshold : ParallelThreshold))
         {
             threads = 1;
         }
 
-        var rowsMode = m <= 4;
-        var mTile = rowsMode ? m : 64;
+        if (rowsMode)
+        {
+            // one token: each thread takes one contiguous block of output columns (one parallel call, not
+            // hundreds of tiles), so both cores stream their half of the weights without sharing an index.
+            if (threads <= 1 || n < 64)
+            {
+                Rows(a, lda, w, ldw, c, ldc, m, 0, n, k, bias);
+                return;
+            }
+
+            var chunk = ((n + threads - 1) / threads + 7) & ~7;
+            var (qa, qw, qc, qb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                Rows((float*)qa, lda, (ushort*)qw, ldw, (float*)qc, ldc, m, Math.Min(n, t * chunk), Math.Min(n, (t + 1) * chunk), k, (float*)qb));
+            return;
+        }
+
+        var mTile = 64;
         var mTiles = (m + mTile - 1) / mTile;
-        var nTile = rowsMode ? 64 : Math.Clamp(32768 / Math.Max(k, 1), 16, 256) & ~1;
+        var nTile = Math.Clamp(32768 / Math.Max(k, 1), 16, 256) & ~1;
         var nTiles = (n + nTile - 1) / nTile;
         var total = mTiles * nTiles;
         if (threads <= 1 || total == 1)
         {
             for (var t = 0; t < total; t++)
             {
-                Tile(t, mTiles, mTile, nTile, a, lda, w, ldw, c, ldc, m, n, k, bias, rowsMode);
+                Tile(t, mTiles, mTile, nTile, a, lda, w, ldw, c, ldc, m, n, k, bias);
             }
 
             return;
@@ -39,45 +59,48 @@ internal static unsafe class MatMulF16
 
         var (pa, pw, pc, pb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            Tile(t, mTiles, mTile, nTile, (float*)pa, lda, (ushort*)pw, ldw, (float*)pc, ldc, m, n, k, (float*)pb, rowsMode));
+            Tile(t, mTiles, mTile, nTile, (float*)pa, lda, (ushort*)pw, ldw, (float*)pc, ldc, m, n, k, (float*)pb));
     }
 
-    private static void Tile(int t, int mTiles, int mTile, int nTile, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias, bool rowsMode)
+    // Few rows (decoder): output columns n0..n1 of every row, weights widened in registers as they stream.
+    private static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
+    {
+        for (var i = 0; i < m; i++)
+        {
+            var ai = a + (long)i * lda;
+            var ci = c + (long)i * ldc;
+            var j = n0;
+            if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= n1; j += 8)
+                {
+                    Kernel1x8Avx512(ai, w + (long)j * ldw, ldw, k, ci + j);
+                }
+            }
+
+            if (Avx2.IsSupported && Fma.IsSupported)
+            {
+                for (; j + 4 <= n1; j += 4)
+                {
+                    Kernel1x4(ai, w + (long)j * ldw, ldw, k, ci + j);
+                }
+            }
+
+            for (; j < n1; j++)
+            {
+                ci[j] = Dot(ai, w + (long)j * ldw, k);
+            }
+        }
+
+        AddBias(c, ldc, bias, 0, m, n0, n1);
+    }
+
+    private static void Tile(int t, int mTiles, int mTile, int nTile, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
         var m0 = t % mTiles * mTile;
         var n0 = t / mTiles * nTile;
         var m1 = Math.Min(m, m0 + mTile);
         var n1 = Math.Min(n, n0 + nTile);
-        if (rowsMode)
-        {
-            for (var i = m0; i < m1; i++)
-            {
-                var j = n0;
-                if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
-                {
-                    for (; j + 4 <= n1; j += 4)
-                    {
-                        Kernel1x4Avx512(a + (long)i * lda, w + (long)j * ldw, ldw, k, c + (long)i * ldc + j);
-                    }
-                }
-                else if (Avx2.IsSupported && Fma.IsSupported)
-                {
-                    for (; j + 4 <= n1; j += 4)
-                    {
-                        Kernel1x4(a + (long)i * lda, w + (long)j * ldw, ldw, k, c + (long)i * ldc + j);
-                    }
-                }
-
-                for (; j < n1; j++)
-                {
-                    c[(long)i * ldc + j] = Dot(a + (long)i * lda, w + (long)j * ldw, k);
-                }
-            }
-
-            AddBias(c, ldc, bias, m0, m1, n0, n1);
-            return;
-        }
-
         // widen this tile's weights once, then run the float32 kernels over every row block
         var rows = n1 - n0;
         var scratch = ArrayPool<float>.Shared.Rent(rows * k);
@@ -133,53 +156,58 @@ internal static unsafe class MatMulF16
         }
     }
 
-    // sign to bit 31, exponent+mantissa shifted into place, then ×2^112 re-biases the exponent (and
-    // normalises f16 subnormals); infinities/NaN do not occur in weights.
+    // Sign-extending the 16 bits and shifting left by 13 puts exponent+mantissa at bits 27..13 and keeps
+    // the sign at bit 31; clearing the sign copies in bits 30..28 and multiplying by 2^112 re-biases the
+    // exponent (and normalises f16 subnormals) with the sign carried through: exact for finite values
+    // (infinities/NaN do not occur in weights). One operation fewer than masking the sign separately.
     internal static Vector256<float> Load8(ushort* p)
     {
-        var h = Avx2.ConvertToVector256Int32(Sse2.LoadVector128(p)).AsUInt32();
-        var sign = Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000u), 16);
-        var magnitude = Avx2.ShiftLeftLogical(h & Vector256.Create(0x7FFFu), 13).AsSingle() * Vector256.Create(5.192296858534828e33f);
-        return (magnitude.AsUInt32() | sign).AsSingle();
+        var bits = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((short*)p), 13) & Vector256.Create(unchecked((int)0x8FFFE000));
+        return bits.AsSingle() * Vector256.Create(5.192296858534828e33f);
     }
 
-    private static Vector512<float> Load16(ushort* p)
+    internal static Vector512<float> Load16(ushort* p)
     {
-        var h = Avx512F.ConvertToVector512UInt32(Avx.LoadVector256(p));
-        var sign = Avx512F.ShiftLeftLogical(h & Vector512.Create(0x8000u), 16);
-        var magnitude = Avx512F.ShiftLeftLogical(h & Vector512.Create(0x7FFFu), 13).AsSingle() * Vector512.Create(5.192296858534828e33f);
-        return (magnitude.AsUInt32() | sign).AsSingle();
+        var bits = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256((short*)p)), 13) & Vector512.Create(unchecked((int)0x8FFFE000));
+        return bits.AsSingle() * Vector512.Create(5.192296858534828e33f);
     }
 
-    // The decoder's one-token products stream every weight once: sixteen lanes halve the widening work.
-    private static void Kernel1x4Avx512(float* a, ushort* w, int ldw, int k, float* c)
+    // The decoder's one-token products stream every weight once: sixteen lanes halve the widening work,
+    // and eight rows per step load each slice of the hidden vector once for eight weight rows.
+    private static void Kernel1x8Avx512(float* a, ushort* w, int ldw, int k, float* c)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        ushort* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         var p = 0;
         for (; p + 16 <= k; p += 16)
         {
             var x = Avx512F.LoadVector512(a + p);
-            c0 = Avx512F.FusedMultiplyAdd(x, Load16(w0 + p), c0);
-            c1 = Avx512F.FusedMultiplyAdd(x, Load16(w1 + p), c1);
-            c2 = Avx512F.FusedMultiplyAdd(x, Load16(w2 + p), c2);
-            c3 = Avx512F.FusedMultiplyAdd(x, Load16(w3 + p), c3);
+            var r = w + p;
+            c0 = Avx512F.FusedMultiplyAdd(x, Load16(r), c0);
+            c1 = Avx512F.FusedMultiplyAdd(x, Load16(r + ldw), c1);
+            c2 = Avx512F.FusedMultiplyAdd(x, Load16(r + 2 * ldw), c2);
+            c3 = Avx512F.FusedMultiplyAdd(x, Load16(r + 3 * ldw), c3);
+            c4 = Avx512F.FusedMultiplyAdd(x, Load16(r + 4 * ldw), c4);
+            c5 = Avx512F.FusedMultiplyAdd(x, Load16(r + 5 * ldw), c5);
+            c6 = Avx512F.FusedMultiplyAdd(x, Load16(r + 6 * ldw), c6);
+            c7 = Avx512F.FusedMultiplyAdd(x, Load16(r + 7 * ldw), c7);
         }
 
-        float s0 = Vector512.Sum(c0), s1 = Vector512.Sum(c1), s2 = Vector512.Sum(c2), s3 = Vector512.Sum(c3);
+        c[0] = Vector512.Sum(c0);
+        c[1] = Vector512.Sum(c1);
+        c[2] = Vector512.Sum(c2);
+        c[3] = Vector512.Sum(c3);
+        c[4] = Vector512.Sum(c4);
+        c[5] = Vector512.Sum(c5);
+        c[6] = Vector512.Sum(c6);
+        c[7] = Vector512.Sum(c7);
         for (; p < k; p++)
         {
             var x = a[p];
-            s0 += x * (float)BitConverter.UInt16BitsToHalf(w0[p]);
-            s1 += x * (float)BitConverter.UInt16BitsToHalf(w1[p]);
-            s2 += x * (float)BitConverter.UInt16BitsToHalf(w2[p]);
-            s3 += x * (float)BitConverter.UInt16BitsToHalf(w3[p]);
+            for (var r = 0; r < 8; r++)
+            {
+                c[r] += x * (float)BitConverter.UInt16BitsToHalf(w[(long)r * ldw + p]);
+            }
         }
-
-        c[0] = s0;
-        c[1] = s1;
-        c[2] = s2;
-        c[3] = s3;
     }
 
     private static void Kernel1x4(float* a, ushort* w, int ldw, int k, float* c)

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace CallCenter.Telephony.Transcription.Model;
@@ -57,7 +56,7 @@ public sealed unsafe partial class WhisperState
 
         var heads = hp.NTextHead;
         var scale = MathF.Pow((float)d / heads, -0.25f);
-        float* pc = P(cur), pq = P(q), pk = P(k), pv = P(v), pa = P(attn);
+        float* pc = P(cur), pq = Q, pk = K, pv = V, pa = Attn;
         for (var l = 0; l < model.Decoder.Length; l++)
         {
             var layer = model.Decoder[l];
@@ -69,14 +68,12 @@ public sealed unsafe partial class WhisperState
             Linear(layer.Attn.K, pc, m, pk);
             Ops.Scale(pk, (long)m * d, scale);
             Linear(layer.Attn.V, pc, m, pv);
-            Ops.RoundToHalf(pk, (long)m * d);
-            Ops.RoundToHalf(pv, (long)m * d);
             var sk = P(selfK[l]);
             var sv = P(selfV[l]);
-            Buffer.MemoryCopy(pk, sk + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
-            Buffer.MemoryCopy(pv, sv + (long)nPast * d, (long)m * d * 4, (long)m * d * 4);
+            ToHalf(pk, sk + (long)nPast * d, (long)m * d);
+            ToHalf(pv, sv + (long)nPast * d, (long)m * d);
             Ops.RoundToHalf(pq, (long)m * d);
-            DecoderAttention(pq, (nint)sk, (nint)sv, false, m, heads, i => nPast + i + 1);
+            DecoderAttention(pq, (nint)sk, (nint)sv, m, heads, i => nPast + i + 1);
             Linear(layer.Attn.O, pa, m, pc);
             Ops.Add(px, pc, (long)m * d);
 
@@ -86,7 +83,7 @@ public sealed unsafe partial class WhisperState
             Ops.Scale(pq, (long)m * d, scale);
             Ops.RoundToHalf(pq, (long)m * d);
             var n = encodedCtx;
-            DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), true, m, heads, _ => n);
+            DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), m, heads, _ => n);
             Linear(layer.Cross.O, pa, m, pc);
             Ops.Add(px, pc, (long)m * d);
 
@@ -105,12 +102,12 @@ public sealed unsafe partial class WhisperState
         Linear(model.TokenEmbedding, pc, 1, P(logits));
     }
 
-    // keys/values: float32 (self-attention cache) or f16 bits (cross-attention), [position][d]
-    private void DecoderAttention(float* pq, nint keys, nint values, bool f16, int m, int heads, Func<int, int> visible)
+    // keys/values: f16 bits, [position][d] (ggml keeps both caches as f16: half the memory and traffic)
+    private void DecoderAttention(float* pq, nint keys, nint values, int m, int heads, Func<int, int> visible)
     {
         var dh = d / heads;
         var stride = decScores.Length / heads;
-        var pa = (nint)P(attn);
+        var pa = (nint)Attn;
         var ps = (nint)P(decScores);
         var (qa, ka, va) = ((nint)pq, keys, values);
         for (var i = 0; i < m; i++)
@@ -123,30 +120,23 @@ public sealed unsafe partial class WhisperState
                 var s = (float*)ps + (long)h * stride;
                 var qv = (float*)qa + (long)row * d + h * dh;
                 var o = (float*)pa + (long)row * d + h * dh;
-                if (f16)
-                {
-                    MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
-                }
-                else
-                {
-                    MatMul.Run(1, qv, dh, (float*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
-                }
-
+                MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
                 Ops.Softmax(s, nkv, 1f);
                 Ops.RoundToHalf(s, nkv);
-                if (f16)
-                {
-                    WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
-                }
-                else
-                {
-                    WeightedSum(s, (float*)va + h * dh, d, nkv, o, dh);
-                }
+                WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
             }
 
-            if (Threads > 1 && (long)nkv * dh * heads >= 1 << 20)
+            // one contiguous group of heads per thread: one parallel call per layer, not one per head
+            if (Threads > 1 && (long)nkv * dh * heads >= 1 << 17)
             {
-                Parallel.For(0, heads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, Head);
+                var threads = Math.Min(Threads, heads);
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    for (var h = t * heads / threads; h < (t + 1) * heads / threads; h++)
+                    {
+                        Head(h);
+                    }
+                });
             }
             else
             {
@@ -160,46 +150,34 @@ public sealed unsafe partial class WhisperState
         Ops.RoundToHalf((float*)pa, (long)m * d);
     }
 
-    /// <summary>o = Σ_j p[j] · v[j·stride …], eight output lanes per register, 32 at a time.</summary>
-    private static void WeightedSum(float* p, float* v, int stride, int n, float* o, int dh)
-    {
-        var e = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; e + 32 <= dh; e += 32)
-            {
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                var col = v + e;
-                for (var j = 0; j < n; j++)
-                {
-                    var pj = Vector256.Create(p[j]);
-                    var r = col + (long)j * stride;
-                    a0 += pj * Vector256.Load(r);
-                    a1 += pj * Vector256.Load(r + 8);
-                    a2 += pj * Vector256.Load(r + 16);
-                    a3 += pj * Vector256.Load(r + 24);
-                }
-
-                a0.Store(o + e);
-                a1.Store(o + e + 8);
-                a2.Store(o + e + 16);
-                a3.Store(o + e + 24);
-            }
-        }
-
-        if (e < dh)
-        {
-            new Span<float>(o + e, dh - e).Clear();
-            for (var j = 0; j < n; j++)
-            {
-                Axpy(p[j], v + (long)j * stride + e, o + e, dh - e);
-            }
-        }
-    }
-
+    /// <summary>o = Σ_j p[j] · v[j·stride …] over f16 values, a whole head (or 32 lanes) per pass over the keys.</summary>
     private static void WeightedSumF16(float* p, ushort* v, int stride, int n, float* o, int dh)
     {
         var e = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            // a 64-wide head in one pass over the keys (Whisper's heads are 64 wide)
+            for (; e + 64 <= dh; e += 64)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                var col = v + e;
+                for (var j = 0; j < n; j++)
+                {
+                    var pj = Vector512.Create(p[j]);
+                    var r = col + (long)j * stride;
+                    a0 = Vector512.FusedMultiplyAdd(pj, MatMulF16.Load16(r), a0);
+                    a1 = Vector512.FusedMultiplyAdd(pj, MatMulF16.Load16(r + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(pj, MatMulF16.Load16(r + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(pj, MatMulF16.Load16(r + 48), a3);
+                }
+
+                a0.Store(o + e);
+                a1.Store(o + e + 16);
+                a2.Store(o + e + 32);
+                a3.Store(o + e + 48);
+            }
+        }
+
         if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
         {
             for (; e + 32 <= dh; e += 32)
@@ -232,22 +210,6 @@ public sealed unsafe partial class WhisperState
             }
 
             o[e] = sum;
-        }
-    }
-
-    private static void Axpy(float a, float* xs, float* y, int n)
-    {
-        var i = 0;
-        var width = Vector<float>.Count;
-        var va = new Vector<float>(a);
-        for (; i + width <= n; i += width)
-        {
-            (Vector.Load(y + i) + va * Vector.Load(xs + i)).Store(y + i);
-        }
-
-        for (; i < n; i++)
-        {
-            y[i] += a * xs[i];
         }
     }
 }

@@ -18,10 +18,10 @@ public sealed unsafe partial class WhisperState
             throw new ArgumentException($"mel holds {mel.Length} values, fewer than {nMels} x {melLength}", nameof(mel));
         }
 
+        // conv1 (kernel 3, padding 1) as im2col + matmul; ggml's im2col output is f16.
+        var cols = P(mlp) + (long)frames * d; // after conv1's output
         fixed (float* pMel = mel)
         {
-            // conv1 (kernel 3, padding 1) as im2col + matmul; ggml's im2col output is f16.
-            var cols = P(im2col);
             var w1 = 3 * nMels;
             for (var t = 0; t < frames; t++)
             {
@@ -39,11 +39,11 @@ public sealed unsafe partial class WhisperState
         }
 
         var c1 = P(mlp);
-        Linear(model.Conv1, P(im2col), frames, c1);
+        Linear(model.Conv1, cols, frames, c1);
         Ops.Gelu(c1, (long)frames * d);
 
         // conv2 (kernel 3, stride 2, padding 1)
-        var cols2 = P(im2col);
+        var cols2 = Q;
         var w2 = 3 * d;
         for (var t = 0; t < n; t++)
         {
@@ -71,11 +71,11 @@ public sealed unsafe partial class WhisperState
         {
             var pc = P(cur);
             Ops.LayerNorm(px, pc, n, d, layer.AttnLn.W, layer.AttnLn.B);
-            Linear(layer.Attn.Q, pc, n, P(q));
-            Linear(layer.Attn.K, pc, n, P(k));
-            Linear(layer.Attn.V, pc, n, P(v));
+            Linear(layer.Attn.Q, pc, n, Q);
+            Linear(layer.Attn.K, pc, n, K);
+            Linear(layer.Attn.V, pc, n, V);
             EncoderAttention(n, heads);
-            Linear(layer.Attn.O, P(attn), n, pc);
+            Linear(layer.Attn.O, Attn, n, pc);
             Ops.Add(px, pc, (long)n * d);
 
             Ops.LayerNorm(px, pc, n, d, layer.MlpLn.W, layer.MlpLn.B);
@@ -94,7 +94,7 @@ public sealed unsafe partial class WhisperState
         for (var l = 0; l < model.Decoder.Length; l++)
         {
             var layer = model.Decoder[l];
-            float* ck = P(q), cv = P(k);
+            float* ck = Q, cv = K;
             Linear(layer.Cross.K, enc, n, ck);
             Ops.Scale(ck, (long)n * d, scale);
             Linear(layer.Cross.V, enc, n, cv);
@@ -116,7 +116,7 @@ public sealed unsafe partial class WhisperState
     private void EncoderAttention(int n, int heads)
     {
         var dh = d / heads;
-        float* pq = P(q), pk = P(k), pv = P(v), pqh = P(mlp), pkh = pqh + headStride, pvt = pkh + headStride;
+        float* pq = Q, pk = K, pv = V, pqh = P(mlp), pkh = pqh + headStride, pvt = pkh + headStride;
 
         // Per-head contiguous Q and K ([head][t][dh]) and transposed V ([head][dh][t]), all rounded to f16.
         for (var t = 0; t < n; t++)
@@ -139,7 +139,7 @@ public sealed unsafe partial class WhisperState
 
         var blocks = (n + AttentionRowBlock - 1) / AttentionRowBlock;
         var scale = 1f / MathF.Sqrt(dh);
-        var po = (nint)P(attn);
+        var po = (nint)Attn;
         (nint qa, nint ka, nint va) = ((nint)pqh, (nint)pkh, (nint)pvt);
         Parallel.For(0, heads * blocks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
             () => RentScores(AttentionRowBlock * nAudioCtx),

@@ -18,21 +18,17 @@ public sealed unsafe partial class WhisperState
     private readonly ConcurrentBag<float[]> scoreBlocks = [];
 
     // encoder buffers (sized for the full audio context)
-    private readonly float[] im2col;
     private readonly float[] x;
     private readonly float[] cur;
-    private readonly float[] q;
-    private readonly float[] k;
-    private readonly float[] v;
-    private readonly float[] attn;
-    private readonly float[] mlp; // also holds conv1's output and the per-head Q/K/Vᵀ copies, which are dead by the MLP
+    private readonly float[] qkva; // Q, K, V and the attention output, n·d each; conv2's im2col (3·n·d) before the first layer
+    private readonly float[] mlp; // also holds conv1's output + im2col and the per-head Q/K/Vᵀ copies, which are dead by the MLP
     private readonly long headStride;
 
     // decoder state
     private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them: half the memory and traffic per token
     private readonly ushort[][] crossV;
-    private readonly float[][] selfK;
-    private readonly float[][] selfV;
+    private readonly ushort[][] selfK; // f16 bits: the values are rounded to f16 anyway
+    private readonly ushort[][] selfV;
     private readonly float[] decScores;
     private readonly float[] logits;
     private int encodedCtx;
@@ -47,19 +43,17 @@ public sealed unsafe partial class WhisperState
         d = hp.NAudioState;
         nAudioCtx = hp.NAudioCtx;
         var n = nAudioCtx;
-        im2col = Alloc(Math.Max(2L * n * 3 * hp.NMels, (long)n * 3 * d));
+        // The convolutions' im2col buffers live in buffers that are free at that point (no separate one):
+        // conv1's after conv1's output in mlp, conv2's in the Q/K/V/attention block.
         x = Alloc((long)n * d);
         cur = Alloc((long)n * d);
-        q = Alloc((long)n * d);
-        k = Alloc((long)n * d);
-        v = Alloc((long)n * d);
-        attn = Alloc((long)n * d);
-        mlp = Alloc((long)n * 4 * d);
+        qkva = Alloc((long)n * 4 * d);
+        mlp = Alloc(Math.Max((long)n * 4 * d, 2L * n * d + 2L * n * 3 * hp.NMels));
         headStride = (long)n * d;
         crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
         crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
-        selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
-        selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => Alloc((long)hp.NTextCtx * d)).ToArray();
+        selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(hp.NTextCtx * d, pinned: true)).ToArray();
+        selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(hp.NTextCtx * d, pinned: true)).ToArray();
         decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
         logits = Alloc(hp.NVocab);
     }
@@ -73,6 +67,14 @@ public sealed unsafe partial class WhisperState
 
     /// <summary>Audio positions of the window encoded last (n_audio_ctx unless a smaller context was asked for).</summary>
     public int EncodedContext => encodedCtx;
+
+    private float* Q => P(qkva);
+
+    private float* K => P(qkva) + headStride;
+
+    private float* V => P(qkva) + 2 * headStride;
+
+    private float* Attn => P(qkva) + 3 * headStride;
 
     private static float[] Alloc(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
 
