@@ -82,6 +82,7 @@ public static class TelephonyModule
         services.AddSingleton<Agents.RegistrationStore>();
         services.AddSingleton<Agents.AgentStates>();
         services.AddSingleton<Agents.Registrar>();
+        services.AddSingleton<Agents.AgentSelector>();
         services.AddSingleton<CallManager>();
     }
 }
