@@ -15,42 +15,16 @@ public sealed class RegistrationTests(SoftswitchFixture fx)
 {
     private const string Realm = "callcenter";
 
-    /// <summary>sipp registers field0 with the password, expecting <paramref name="final"/> after the challenge (sipp 3.6 takes no fields inside [authentication]).</summary>
+    /// <summary>
+    /// The demo script's sipp scenario (scripts/sipp/demo-register.xml), so the script is tested too, expecting
+    /// <paramref name="final"/> after the challenge (sipp 3.6 takes no fields inside [authentication]).
+    /// </summary>
     private static string RegisterScenario(int final, string user, string password, int expires = 300) =>
-        $$"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <scenario name="register">
-          <send retrans="500"><![CDATA[
-        REGISTER sip:callcenter SIP/2.0
-        Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-        From: <sip:[field0]@callcenter>;tag=[pid]SIPpTag00[call_number]
-        To: <sip:[field0]@callcenter>
-        Call-ID: [call_id]
-        CSeq: 1 REGISTER
-        Contact: <sip:[field0]@[local_ip]:[local_port]>
-        Expires: {{expires}}
-        Max-Forwards: 70
-        Content-Length: 0
-
-        ]]></send>
-          <recv response="401" auth="true"/>
-          <send retrans="500"><![CDATA[
-        REGISTER sip:callcenter SIP/2.0
-        Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-        From: <sip:[field0]@callcenter>;tag=[pid]SIPpTag00[call_number]
-        To: <sip:[field0]@callcenter>
-        Call-ID: [call_id]
-        CSeq: 2 REGISTER
-        Contact: <sip:[field0]@[local_ip]:[local_port]>
-        Expires: {{expires}}
-        [authentication username={{user}} password={{password}}]
-        Max-Forwards: 70
-        Content-Length: 0
-
-        ]]></send>
-          <recv response="{{final}}"/>
-        </scenario>
-        """;
+        File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "sipp", "demo-register.xml"))
+            .Replace("@USER@", user, StringComparison.Ordinal)
+            .Replace("@PASSWORD@", password, StringComparison.Ordinal)
+            .Replace("@EXPIRES@", expires.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("<recv response=\"200\"/>", "<recv response=\"" + final.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"/>", StringComparison.Ordinal);
 
     private async Task<int> CreateAgentAsync(string sipUser, string password)
     {
