@@ -39,6 +39,8 @@ public static class TelephonyModule
             // Needs NpgsqlDataSource from DI (registered by the host).
             builder.Services.AddSingleton<SipServer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+            builder.Services.AddSingleton<Agents.RegistrationSweeper>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Agents.RegistrationSweeper>());
         }
 
         return builder;

@@ -113,4 +113,24 @@ public sealed class AgentSelectorTests(SoftswitchFixture fx)
 
         (await StateAsync(agent)).ShouldBe("on_call");
     }
+
+    [PostgresFact]
+    public async Task AnAgentWhosePhoneVanishedIsSetOfflineButAnAgentInACallIsNot()
+    {
+        var line = await NewLineAsync();
+        var vanished = await AgentAsync(line, "available", idleMinutes: 5);
+        var talking = await AgentAsync(line, "on_call", idleMinutes: 5);
+        var present = await AgentAsync(line, "available", idleMinutes: 5);
+        await fx.ExecuteAsync("UPDATE agent_registrations SET expires_at = now() - interval '1 second' WHERE agent_id = ANY(@ids)",
+            new { ids = new[] { vanished, talking } });
+
+        var gone = await fx.Services.GetRequiredService<RegistrationSweeper>().SweepAsync(CancellationToken.None);
+
+        gone.ShouldContain(vanished);
+        gone.ShouldNotContain(talking);
+        gone.ShouldNotContain(present);
+        (await StateAsync(vanished)).ShouldBe("offline");
+        (await StateAsync(talking)).ShouldBe("on_call");
+        (await StateAsync(present)).ShouldBe("available");
+    }
 }
