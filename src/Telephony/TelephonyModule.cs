@@ -26,6 +26,8 @@ public static class TelephonyModule
             .Validate(o => o.Rtp.PortMin < o.Rtp.PortMax, "Telephony:Rtp:PortMin must be below Telephony:Rtp:PortMax.")
             .Validate(o => o.Rtp.PortMin % 2 == 0, "Telephony:Rtp:PortMin must be even (RTP on even ports, RTCP on the odd one above).")
             .Validate(o => System.Net.IPAddress.TryParse(o.Sip.BindAddress, out _), "Telephony:Sip:BindAddress must be an IP address.")
+            .Validate(o => o.Sip.DigestAlgorithmList.Any() && o.Sip.DigestAlgorithmList.All(a => a is "SHA-256" or "MD5"), "Telephony:Sip:DigestAlgorithms may only list SHA-256 and MD5.")
+            .Validate(o => o.Sip.NonceSecret is null || Agents.NonceSecrets.TryDecode(o.Sip.NonceSecret) is not null, "Telephony:Sip:NonceSecret must be base64 of at least 16 bytes.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelephonyOptions>, TelephonyOptionsNestedValidation>();
         builder.Services.AddSingleton<Calls.CallEventBus>();
@@ -37,6 +39,8 @@ public static class TelephonyModule
             // Needs NpgsqlDataSource from DI (registered by the host).
             builder.Services.AddSingleton<SipServer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+            builder.Services.AddSingleton<Agents.RegistrationSweeper>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Agents.RegistrationSweeper>());
         }
 
         return builder;
@@ -71,6 +75,16 @@ public static class TelephonyModule
         services.AddSingleton<DnisMap>();
         services.AddSingleton<NuisanceRules>();
         services.AddSingleton<CallStore>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TelephonyOptions>>().Value.Sip;
+            var secret = o.NonceSecret is { } s ? Agents.NonceSecrets.TryDecode(s)! : System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            return new Agents.DigestAuth(secret, TimeSpan.FromSeconds(o.NonceLifetimeSeconds), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<Agents.RegistrationStore>();
+        services.AddSingleton<Agents.AgentStates>();
+        services.AddSingleton<Agents.Registrar>();
+        services.AddSingleton<Agents.AgentSelector>();
         services.AddSingleton<CallManager>();
     }
 }

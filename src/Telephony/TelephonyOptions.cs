@@ -85,6 +85,42 @@ public sealed class SipOptions
     [Range(1, 100_000)]
     public double FloodBurst { get; set; } = 100;
 
+    /// <summary>Digest realm of agents' phones; the demo seeder computes HA1 hashes with "callcenter".</summary>
+    [Required]
+    public string Realm { get; set; } = "callcenter";
+
+    /// <summary>
+    /// Algorithms offered in 401 challenges, comma-separated, preferred first (RFC 8760). Some phones (and sipp)
+    /// read only the first challenge, so sites with such phones put MD5 first.
+    /// </summary>
+    [Required]
+    public string DigestAlgorithms { get; set; } = "SHA-256,MD5";
+
+    internal IEnumerable<string> DigestAlgorithmList => DigestAlgorithms.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A nonce older than this gets a challenge with stale=TRUE.</summary>
+    [Range(10, 86_400)]
+    public int NonceLifetimeSeconds { get; set; } = 300;
+
+    /// <summary>Base64 secret (16+ bytes) that signs nonces; set the same on every node. Random per process when empty.</summary>
+    public string? NonceSecret { get; set; }
+
+    [Range(1, 86_400)]
+    public int MinRegistrationSeconds { get; set; } = 60;
+
+    [Range(1, 86_400)]
+    public int DefaultRegistrationSeconds { get; set; } = 3600;
+
+    [Range(1, 86_400)]
+    public int MaxRegistrationSeconds { get; set; } = 3600;
+
+    [Range(1, 100)]
+    public int MaxContactsPerRegister { get; set; } = 10;
+
+    /// <summary>REGISTERs being checked against the database at once; more get 503 (a flood cannot starve calls).</summary>
+    [Range(1, 10_000)]
+    public int MaxRegistrationsInFlight { get; set; } = 50;
+
     /// <summary>Addresses exempt from the flood limits (the carrier's trunk, a load balancer).</summary>
     public List<string> TrustedAddresses { get; set; } = [];
 }

@@ -19,6 +19,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly ConcurrentDictionary<string, InboundCall> _byCallId = new(StringComparer.Ordinal);
     private readonly SipCore _core;
     private readonly CallStore _store;
+    private readonly Agents.Registrar _registrar;
     private readonly DnisMap _dnis;
     private readonly NuisanceRules _rules;
     private readonly RtpPortPool _ports;
@@ -37,8 +38,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
 
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
-        IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger)
+        IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar)
     {
+        _registrar = registrar;
         ArgumentNullException.ThrowIfNull(options);
         _core = core;
         _store = store;
@@ -305,6 +307,12 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     public void OnRequest(ServerTransaction transaction)
     {
         var request = transaction.Request;
+        if (request.Method == "REGISTER")
+        {
+            _registrar.Handle(transaction);
+            return;
+        }
+
         if (!_byCallId.TryGetValue(request.CallId, out var call) || !call.Matches(request) || call.IsEnded)
         {
             transaction.Respond(481);

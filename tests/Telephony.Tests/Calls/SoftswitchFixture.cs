@@ -31,6 +31,9 @@ public sealed class SoftswitchFixture : IAsyncLifetime
 
     public int SipPort { get; private set; }
 
+    /// <summary>The nonce secret the test softswitch signs with (tests forge stale nonces with it).</summary>
+    public byte[] NonceSecret { get; } = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
+
     public string RecordingsPath { get; } = Path.Combine(Path.GetTempPath(), "cc-rec-" + Guid.NewGuid().ToString("N")[..8]);
 
     public CallManager Calls => _host!.Services.GetRequiredService<CallManager>();
@@ -70,12 +73,12 @@ public sealed class SoftswitchFixture : IAsyncLifetime
         }
 
         SipPort = FreePort();
-        _host = BuildHost(_db.DataSource, SipPort, "test-node-" + _db.Name, RecordingsPath);
+        _host = BuildHost(_db.DataSource, SipPort, "test-node-" + _db.Name, RecordingsPath, Convert.ToBase64String(NonceSecret));
         await _host.StartAsync();
     }
 
     /// <summary>The softswitch as the host composes it (AddTelephony), on loopback with short test timeouts.</summary>
-    public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath)
+    public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath, string? nonceSecret = null)
     {
         var rtpBase = 30000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
@@ -91,6 +94,8 @@ public sealed class SoftswitchFixture : IAsyncLifetime
             ["Telephony:Calls:RingMilliseconds"] = "300",
             ["Telephony:Calls:RtpInactivitySeconds"] = "4",
             ["Telephony:Calls:MaxDurationSeconds"] = "60",
+            ["Telephony:Sip:NonceSecret"] = nonceSecret,
+            ["Telephony:Sip:DigestAlgorithms"] = "MD5,SHA-256", // sipp 3.6 answers only the first challenge and knows only MD5
         });
         builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();

@@ -1,0 +1,46 @@
+using CallCenter.Telephony.Calls;
+using Dapper;
+using Npgsql;
+
+namespace CallCenter.Telephony.Agents;
+
+/// <summary>Agent states as the agents table holds them (its CHECK constraint lists the same values).</summary>
+public static class AgentState
+{
+    public const string Offline = "offline";
+    public const string Available = "available";
+    public const string Ringing = "ringing";
+    public const string OnCall = "on_call";
+    public const string WrapUp = "wrap_up";
+    public const string Break = "break";
+}
+
+/// <summary>
+/// Changes an agent's state in the database (agents.state + one agent_state_changes row, in one statement) and
+/// publishes <see cref="AgentStateChanged"/>. A change only applies when the current state is one of
+/// <c>from</c>, so a registration never drags an agent out of a call or a break.
+/// </summary>
+public sealed class AgentStates(NpgsqlDataSource dataSource, CallEventBus events, TimeProvider time)
+{
+    /// <summary>True when the state changed; <paramref name="callId"/> is Guid.Empty for changes outside a call.</summary>
+    public async Task<bool> ChangeAsync(int agentId, string to, string[] from, string reason, Guid callId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var changed = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH moved AS (
+              UPDATE agents SET state = @to, state_changed_at = now()
+               WHERE id = @agentId AND state = ANY(@from) AND state <> @to
+              RETURNING id)
+            INSERT INTO agent_state_changes (agent_id, state, reason)
+            SELECT id, @to, @reason FROM moved
+            RETURNING 1
+            """, new { agentId, to, from, reason }, cancellationToken: ct));
+        if (changed == 1)
+        {
+            events.Publish(new AgentStateChanged(callId, time.GetUtcNow(), agentId, to));
+        }
+
+        return changed == 1;
+    }
+}
