@@ -17,6 +17,7 @@ public sealed class VoiceActivityDetector
     public const int FrameSamples = 160;
     private const int OnsetFrames = 3;
     private const int PreRollFrames = 10;
+    private const int FloorWindowFrames = 100;
 
     private readonly PipelineOptions _o;
     private readonly int _endFrames;
@@ -29,6 +30,8 @@ public sealed class VoiceActivityDetector
     private int _frameFill;
     private long _frameStart = -1;
     private long _nextSample;
+    private readonly double[] _recentDb = new double[FloorWindowFrames];
+    private int _recentCount;
     private double _floorDb = double.NaN;
     private bool _inSpeech;
     private int _onset;
@@ -92,17 +95,22 @@ public sealed class VoiceActivityDetector
     private void Frame(long start, Action<SpeechSpan> emit)
     {
         var db = EnergyDb(_frame);
-        if (double.IsNaN(_floorDb))
+        // Minimum statistics: the quietest frame of the last 2 s. Speech has gaps between syllables, so the floor
+        // follows the line's noise whether or not someone is talking, and learns noise that is there from the start.
+        _recentDb[_recentCount++ % FloorWindowFrames] = db;
+        var floor = double.MaxValue;
+        for (var i = 0; i < Math.Min(_recentCount, FloorWindowFrames); i++)
         {
-            _floorDb = db;
+            floor = Math.Min(floor, _recentDb[i]);
         }
+
+        // Smoothed upwards (noise that grows), immediate downwards.
+        _floorDb = double.IsNaN(_floorDb) || floor < _floorDb ? floor : _floorDb + (0.05 * (floor - _floorDb));
 
         var threshold = Math.Max(_floorDb + (_inSpeech ? _o.SpeechAboveFloorDb / 2 : _o.SpeechAboveFloorDb), _o.AbsoluteMinDbfs);
         var voiced = db > threshold;
         if (!_inSpeech)
         {
-            // The floor learns only outside speech: quickly downwards, slowly upwards (noise that grows).
-            _floorDb += (db < _floorDb ? 0.3 : 0.02) * (db - _floorDb);
             _preRoll.Enqueue((short[])_frame.Clone());
             if (_preRoll.Count > PreRollFrames)
             {
