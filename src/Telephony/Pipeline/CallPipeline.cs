@@ -21,6 +21,7 @@ public sealed partial class CallPipeline : ICallAudioSink, IAsyncDisposable
     private readonly PipelineOptions _options;
     private readonly CallWorkerServices _services;
     private readonly ILogger<CallPipeline> _logger;
+    private int _disposed;
 
     public CallPipeline(IOptions<PipelineOptions> options, ITranscriber transcriber, TranscriptionStatus transcription, ScreeningService screening,
         TranscriptStore store, CallEventBus bus, PipelineMetrics metrics, TimeProvider time, ILogger<CallPipeline> logger)
@@ -76,6 +77,12 @@ public sealed partial class CallPipeline : ICallAudioSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as ICallAudioSink, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_calls.Values.Select(w => w.Completion)).ConfigureAwait(false);
         _stopping.Dispose();

@@ -1,5 +1,6 @@
 using CallCenter.Telephony.Calls;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace CallCenter.Telephony.Pipeline;
@@ -15,6 +16,9 @@ public static class PipelineModule
             .ValidateDataAnnotations()
             .Validate(o => o.OverlapMs < o.MaxUtteranceMs / 2, "Telephony:Pipeline:OverlapMs must be under half of MaxUtteranceMs.")
             .ValidateOnStart();
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<CallEventBus>();
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddSingleton<TranscriptStore>();
         builder.Services.AddSingleton<CallPipeline>();
