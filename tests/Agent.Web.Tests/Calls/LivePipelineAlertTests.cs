@@ -27,7 +27,45 @@ public sealed class LivePipelineAlertTests(WebAppFixture app) : IClassFixture<We
     [PostgresFact]
     public async Task ATabooPhraseOnTheAgentLegReachesTheSupervisorAsAnAlertWithTheStoredRule()
     {
-        var agentId = await app.AgentIdAsync("agent1");
+        using var supervisor = await app.LoginAsync("supervisor");
+        await using var hub = await ConnectAsync(supervisor);
+
+        var callId = await RunCallAsync("agent1", CallLeg.Agent, Sentence);
+
+        var expected = app.Factory.Services.GetRequiredService<ScreeningService>().Screen(Sentence, Speaker.Agent, RuleKind.Taboo).Select(h => h.Code).ToList();
+        expected.ShouldNotBeEmpty();
+        var alert = (await hub.NextAsync("Alert", Timeout)).Arguments[0];
+        alert.GetProperty("callId").GetGuid().ShouldBe(callId);
+        expected.ShouldContain(alert.GetProperty("ruleCode").GetString());
+        (await app.CountAsync("SELECT count(*) FROM screening_hits WHERE call_id = $1", callId)).ShouldBeGreaterThanOrEqualTo(expected.Count);
+    }
+
+    [PostgresFact]
+    public async Task ACustomerThreateningAComplaintRaisesAnEscalationAlertForSupervisors()
+    {
+        using var supervisor = await app.LoginAsync("supervisor");
+        await using var hub = await ConnectAsync(supervisor);
+
+        var callId = await RunCallAsync("agent3", CallLeg.Customer, "我要投诉你们，我要打12315，还要找媒体曝光！");
+
+        (await app.CountAsync("SELECT count(*) FROM call_escalations WHERE call_id = $1", callId)).ShouldBeGreaterThan(0);
+        var alert = (await hub.NextAsync("Alert", Timeout)).Arguments[0];
+        alert.GetProperty("callId").GetGuid().ShouldBe(callId);
+        alert.GetProperty("ruleCode").GetString()!.ShouldStartWith("escalation:S");
+        alert.GetProperty("speaker").GetString().ShouldBe("customer");
+    }
+
+    private async Task<HubTestClient> ConnectAsync(UserClient user)
+    {
+        var ws = app.Factory.Server.CreateWebSocketClient();
+        ws.ConfigureRequest = request => request.Headers.Cookie = user.CookieHeader;
+        return await HubTestClient.ConnectAsync(ct => ws.ConnectAsync(new Uri(app.Factory.Server.BaseAddress, "hubs/agent"), ct), Timeout);
+    }
+
+    /// <summary>A connected call of the agent; the sentence is spoken on one leg through the pipeline, then both legs end.</summary>
+    private async Task<Guid> RunCallAsync(string agent, CallLeg leg, string sentence)
+    {
+        var agentId = await app.AgentIdAsync(agent);
         var callId = await app.RingAsync(agentId, "13700137003");
         await using (var cmd = app.Db.CreateCommand("""
             INSERT INTO calls (id, direction, sip_call_id, caller_number, dialed_number, service_line_id, agent_id, node, state)
@@ -39,31 +77,19 @@ public sealed class LivePipelineAlertTests(WebAppFixture app) : IClassFixture<We
             await cmd.ExecuteNonQueryAsync();
         }
 
-        using var supervisor = await app.LoginAsync("supervisor");
-        var ws = app.Factory.Server.CreateWebSocketClient();
-        ws.ConfigureRequest = request => request.Headers.Cookie = supervisor.CookieHeader;
-        await using var hub = await HubTestClient.ConnectAsync(ct => ws.ConnectAsync(new Uri(app.Factory.Server.BaseAddress, "hubs/agent"), ct), Timeout);
-
         var services = app.Factory.Services;
-        var meters = services.GetRequiredService<IMeterFactory>();
-        await using var pipeline = new CallPipeline(Options.Create(new PipelineOptions()), new SentenceTranscriber(Sentence),
+        await using var pipeline = new CallPipeline(Options.Create(new PipelineOptions()), new SentenceTranscriber(sentence),
             new TranscriptionStatus(TranscriptionMode.Whisper), services.GetRequiredService<ScreeningService>(), new TranscriptStore(app.Db),
-            app.Bus, new PipelineMetrics(meters), TimeProvider.System, NullLogger<CallPipeline>.Instance);
+            app.Bus, new PipelineMetrics(services.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<CallPipeline>.Instance);
         var audio = VoicedBurst(seconds: 2);
         for (var at = 0; at < audio.Length; at += 160)
         {
-            pipeline.OnAudio(callId, CallLeg.Agent, at, audio.AsSpan(at, Math.Min(160, audio.Length - at)));
+            pipeline.OnAudio(callId, leg, at, audio.AsSpan(at, Math.Min(160, audio.Length - at)));
         }
 
-        pipeline.OnLegEnded(callId, CallLeg.Agent);
+        pipeline.OnLegEnded(callId, leg);
         (await pipeline.WaitForCallAsync(callId, TimeSpan.FromSeconds(30))).ShouldBeTrue();
-
-        var expected = services.GetRequiredService<ScreeningService>().Screen(Sentence, Speaker.Agent, RuleKind.Taboo).Select(h => h.Code).ToList();
-        expected.ShouldNotBeEmpty();
-        var alert = (await hub.NextAsync("Alert", Timeout)).Arguments[0];
-        alert.GetProperty("callId").GetGuid().ShouldBe(callId);
-        expected.ShouldContain(alert.GetProperty("ruleCode").GetString());
-        (await app.CountAsync("SELECT count(*) FROM screening_hits WHERE call_id = $1", callId)).ShouldBeGreaterThanOrEqualTo(expected.Count);
+        return callId;
     }
 
     /// <summary>Half a second of silence, a vowel-like harmonic tone with a syllable rhythm, then a second of silence.</summary>
