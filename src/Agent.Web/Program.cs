@@ -26,6 +26,7 @@ try
     builder.AddDatabase();
     builder.AddTelephony();
     builder.AddCallbacks();
+    builder.Services.AddHostedService<CallCenter.Agent.Web.Calls.PromiseBridge>();
     builder.AddCallCenterApi();
 
     var app = builder.Build();

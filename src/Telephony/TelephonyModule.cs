@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CallCenter.Telephony.Screening;
 using CallCenter.Telephony.Transcription;
+using CallCenter.Telephony.Pipeline;
 
 namespace CallCenter.Telephony;
 
@@ -33,6 +34,7 @@ public static class TelephonyModule
         builder.Services.AddSingleton<Calls.CallEventBus>();
         builder.AddScreening();
         builder.AddTranscription();
+        builder.AddCallPipeline();
         AddSoftswitch(builder.Services);
         if (builder.Configuration.GetValue(TelephonyOptions.Section + ":Sip:Enabled", true))
         {

@@ -24,7 +24,7 @@ public sealed class TranscriptRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long lastSegment = -1, lastHit = -1;
+        long lastSegment = -1, lastHit = -1, lastEscalation = -1;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.TranscriptPollMilliseconds), clock);
         do
         {
@@ -36,10 +36,12 @@ public sealed class TranscriptRelay(
                     // Start at the present: history is read by the pop and the call page, not replayed.
                     lastSegment = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(max(id), 0) FROM transcript_segments");
                     lastHit = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(max(id), 0) FROM screening_hits");
+                    lastEscalation = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(max(id), 0) FROM call_escalations");
                 }
 
                 lastSegment = await RelaySegments(conn, lastSegment, stoppingToken);
                 lastHit = await RelayHits(conn, lastHit, stoppingToken);
+                lastEscalation = await RelayEscalations(conn, lastEscalation, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -91,6 +93,31 @@ public sealed class TranscriptRelay(
             new { after }, cancellationToken: ct));
         return rows.Count == 0 ? max : Math.Max(max, rows[^1].Id);
     }
+
+    /// <summary>
+    /// Escalations from customer cues (the live pipeline's call_escalations) go to supervisors only, as an Alert whose
+    /// rule code is "escalation:S1" etc. Their ids are offset so the feed (keyed by id) never confuses one with a hit.
+    /// </summary>
+    public const long EscalationIdOffset = 1_000_000_000_000;
+
+    private async Task<long> RelayEscalations(NpgsqlConnection conn, long after, CancellationToken ct)
+    {
+        var rows = (await conn.QueryAsync<EscalationRow>(new CommandDefinition($"""
+            SELECT e.id, e.call_id AS CallId, e.level, e.created_at AS At,
+                   COALESCE((SELECT string_agg(h.matched_text, '、' ORDER BY h.id) FROM screening_hits h
+                              WHERE h.segment_id = e.segment_id AND h.speaker = 'customer'), array_to_string(e.cues, '、')) AS MatchedText
+              FROM call_escalations e WHERE e.id > @after ORDER BY e.id LIMIT {Batch}
+            """, new { after }, cancellationToken: ct))).ToList();
+        foreach (var row in rows)
+        {
+            await hub.Clients.Group(Roles.SupervisorsGroup).Alert(new TabooHint(row.CallId, EscalationIdOffset + row.Id, "escalation:" + row.Level,
+                row.Level, "customer", row.MatchedText, null, row.At));
+        }
+
+        return rows.Count == 0 ? after : rows[^1].Id;
+    }
+
+    private sealed record EscalationRow(long Id, Guid CallId, string Level, DateTime At, string MatchedText);
 
     private sealed record SegmentRow(long AgentId, Guid CallId, long Id, string Speaker, int Seq, int StartMs, string Text, bool Suspect);
 

@@ -33,3 +33,10 @@ public sealed record AgentStateChanged(Guid CallId, DateTimeOffset At, int Agent
 
 /// <summary>A DTMF digit arrived on the call (RFC 4733), from the negotiated source only.</summary>
 public sealed record DtmfReceived(Guid CallId, DateTimeOffset At, char Digit) : CallEvent(CallId, At);
+
+/// <summary>
+/// An agent promised a callback or a result at a stated time ("10分钟后给您回电"); the web turns it into a callback
+/// request. Sentence is already redacted; SegmentId is the transcript row it was heard in.
+/// </summary>
+public sealed record PromiseDetected(Guid CallId, DateTimeOffset At, string PromiseCode, string Sentence, string TimeText,
+    DateTimeOffset DueAt, long SegmentId) : CallEvent(CallId, At);
