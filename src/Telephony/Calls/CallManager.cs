@@ -32,14 +32,17 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<CallManager> _logger;
     private readonly SemaphoreSlim _setups;
+    private readonly ICallAudioSink[] _audioSinks;
     private readonly CancellationTokenSource _stop = new();
     private Task? _watchdog;
     private int _disposed;
 
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
-        IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar)
+        IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar,
+        IEnumerable<ICallAudioSink> audioSinks)
     {
+        _audioSinks = audioSinks.ToArray();
         _registrar = registrar;
         ArgumentNullException.ThrowIfNull(options);
         _core = core;
@@ -257,6 +260,20 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             agreement.Codec.ToString().ToUpperInvariant(), path, ct);
         call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
             digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
+        if (_audioSinks.Length > 0)
+        {
+            // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.
+            var sinks = _audioSinks;
+            var id = call.Id;
+            call.Media.Tap = (offset, pcm) =>
+            {
+                foreach (var sink in sinks)
+                {
+                    sink.OnAudio(id, CallLeg.Customer, offset, pcm);
+                }
+            };
+        }
+
         call.Media.Start();
     }
 
@@ -342,6 +359,10 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         if (media is not null)
         {
             await media.DisposeAsync();
+            foreach (var sink in _audioSinks)
+            {
+                sink.OnLegEnded(call.Id, CallLeg.Customer);
+            }
         }
 
         if (recorder is not null)

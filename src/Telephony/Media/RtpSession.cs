@@ -55,6 +55,9 @@ public sealed class RtpSession : IAsyncDisposable
 
     public int LocalPort => _lease.Port;
 
+    /// <summary>Receives the decoded audio as it is recorded (live transcription); must copy and return at once.</summary>
+    public AudioTap? Tap { get; set; }
+
     public long PacketsAccepted { get; private set; }
 
     public long PacketsDropped { get; private set; }
@@ -187,6 +190,18 @@ public sealed class RtpSession : IAsyncDisposable
             }
 
             _recorder.Write(offset, samples);
+            if (Tap is { } tap)
+            {
+                try
+                {
+                    tap(offset, samples);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A failing consumer must never stop the call's media or its recording.
+                    Drop("tap_error");
+                }
+            }
         }
 
         _released.Clear();
@@ -273,3 +288,6 @@ public sealed class RtpSession : IAsyncDisposable
 
     private readonly record struct Frame(uint Timestamp, byte[] Payload);
 }
+
+/// <summary>Decoded 8 kHz audio of one leg at its position (samples since the leg's first packet).</summary>
+public delegate void AudioTap(long sampleOffset, ReadOnlySpan<short> pcm8k);

@@ -78,7 +78,8 @@ public sealed class SoftswitchFixture : IAsyncLifetime
     }
 
     /// <summary>The softswitch as the host composes it (AddTelephony), on loopback with short test timeouts.</summary>
-    public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath, string? nonceSecret = null)
+    public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath, string? nonceSecret = null,
+        Action<IServiceCollection>? replaceSeams = null)
     {
         var rtpBase = 30000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
@@ -99,6 +100,7 @@ public sealed class SoftswitchFixture : IAsyncLifetime
         });
         builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();
+        replaceSeams?.Invoke(builder.Services);
         return builder.Build();
     }
 
