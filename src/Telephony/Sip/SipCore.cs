@@ -242,6 +242,16 @@ public sealed partial class SipCore
     private void OnResponse(SipResponse response)
     {
         var branch = response.TopVia?.Branch;
+        if (branch is not null && response.CSeq.Method == "INVITE")
+        {
+            if (_inviteClient.TryGetValue(branch, out var itx))
+            {
+                itx.OnResponse(response);
+            }
+
+            return;
+        }
+
         if (branch is not null && _client.TryGetValue(branch, out var ctx))
         {
             ctx.OnResponse(response);
@@ -257,6 +267,15 @@ public sealed partial class SipCore
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(to);
+        var branch = AddVia(request, to);
+        var tx = new ClientTransaction(this, branch, request, to);
+        _client[branch] = tx;
+        tx.Start();
+        return tx.Completion;
+    }
+
+    private string AddVia(SipRequest request, SipRemote to)
+    {
         var branch = SipText.NewBranch();
         var local = Transport(to.Transport)?.LocalEndPoint;
         var transport = to.Transport == SipTransportKind.Tcp ? "TCP" : "UDP";
@@ -266,10 +285,7 @@ public sealed partial class SipCore
             request.Add("Max-Forwards", "70");
         }
 
-        var tx = new ClientTransaction(this, branch, request, to);
-        _client[branch] = tx;
-        tx.Start();
-        return tx.Completion;
+        return branch;
     }
 
     /// <summary>A 2xx to INVITE waits for its ACK, matched by Call-ID and CSeq (RFC 3261 §13.3.1.4).</summary>
