@@ -87,6 +87,7 @@ public static class TelephonyModule
         services.AddSingleton<Agents.AgentStates>();
         services.AddSingleton<Agents.Registrar>();
         services.AddSingleton<Agents.AgentSelector>();
+        services.AddSingleton<Agents.AgentRinger>();
         services.AddSingleton<CallManager>();
     }
 }
