@@ -25,6 +25,25 @@ public sealed class TelephonyOptions
 
     [Required]
     public CallOptions Calls { get; set; } = new();
+
+    [Required]
+    public QueueOptions Queue { get; set; } = new();
+}
+
+/// <summary>What a caller hears while queued (Telephony:Queue); the offer time is the line's max_wait_seconds.</summary>
+public sealed class QueueOptions
+{
+    /// <summary>The position in queue is announced on entry and then every this many seconds.</summary>
+    [Range(5, 3600)]
+    public int AnnounceIntervalSeconds { get; set; } = 30;
+
+    /// <summary>After the callback offer has played, how long to wait for 1 or 2 before waiting on.</summary>
+    [Range(1, 120)]
+    public int OfferDigitTimeoutSeconds { get; set; } = 8;
+
+    /// <summary>Hold audio looped between announcements (a file in the prompts folder).</summary>
+    [Required]
+    public string HoldPrompt { get; set; } = "queue_hold.wav";
 }
 
 public sealed class CallOptions

@@ -11,7 +11,7 @@ namespace CallCenter.Telephony.Calls;
 
 /// <summary>
 /// Inbound toll-free calls on top of <see cref="SipCore"/>: DNIS lookup, nuisance rules before answering, SDP
-/// answer, per-leg recording, welcome prompt, then "queued" until the caller hangs up, RTP stops or the
+/// answer, per-leg recording, welcome prompt, then "queued" with the <see cref="Acd.QueueAttendant"/> until the caller hangs up, RTP stops or the
 /// maximum duration passes. Every step is written to the calls row and published on the <see cref="CallEventBus"/>.
 /// </summary>
 public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
@@ -33,6 +33,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly ILogger<CallManager> _logger;
     private readonly SemaphoreSlim _setups;
     private readonly ICallAudioSink[] _audioSinks;
+    private readonly Acd.QueueAttendant _attendant;
     private readonly CancellationTokenSource _stop = new();
     private Task? _watchdog;
     private int _disposed;
@@ -40,8 +41,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
         IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar,
-        IEnumerable<ICallAudioSink> audioSinks)
+        IEnumerable<ICallAudioSink> audioSinks, Acd.QueueAttendant attendant)
     {
+        _attendant = attendant;
         _audioSinks = audioSinks.ToArray();
         _registrar = registrar;
         ArgumentNullException.ThrowIfNull(options);
@@ -244,10 +246,12 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             return;
         }
 
-        // Queued: ACD (next issue) takes it from here; until then the caller waits in silence while recorded.
         call.SetState(CallState.Queued);
         await _store.SetStateAsync(call.Id, "queued", ct);
-        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, 1));
+        var position = await _attendant.PositionAsync(call.Id, ct) ?? 1;
+        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, position));
+        // The wait runs on its own: this set-up's slot (MaxSetupsInFlight) is free again for new callers.
+        _ = Task.Run(() => WaitInQueueAsync(call), CancellationToken.None);
     }
 
     private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
@@ -259,7 +263,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         call.RecordingId = await _store.InsertLegWithRecordingAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"),
             agreement.Codec.ToString().ToUpperInvariant(), path, ct);
         call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
-            digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
+            digit =>
+            {
+                call.Digits.Writer.TryWrite(digit);
+                _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit));
+            }, _mediaMetrics, _time);
         if (_audioSinks.Length > 0)
         {
             // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using CallCenter.Telephony.Media;
 using CallCenter.Telephony.Routing;
 using CallCenter.Telephony.Sip;
@@ -63,6 +64,13 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
     }
 
     public long? RecordingId { get; set; }
+
+    /// <summary>DTMF digits of this call for the queue's menu; a small buffer where old digits give way to new ones.</summary>
+    public Channel<char> Digits { get; } = Channel.CreateBounded<char>(new BoundedChannelOptions(16)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
 
     /// <summary>Cancelled when the call ends for any reason: stops prompts and pending set-up work.</summary>
     public CancellationTokenSource Lifetime { get; } = new();

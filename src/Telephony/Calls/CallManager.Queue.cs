@@ -1,0 +1,35 @@
+using CallCenter.Telephony.Acd;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.Telephony.Calls;
+
+/// <summary>The queued step: the <see cref="QueueAttendant"/> keeps the caller company until the call ends.</summary>
+public sealed partial class CallManager
+{
+    private async Task WaitInQueueAsync(InboundCall call)
+    {
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
+        try
+        {
+            var exit = await _attendant.AttendAsync(call, call.Lifetime.Token);
+            if (exit == QueueExit.CallbackChosen && !call.IsEnded)
+            {
+                _events.Publish(new QueueCallbackRequested(call.Id, _time.GetUtcNow(), call.Line?.Id ?? 0, call.Caller));
+                await EndAsync(call, "callback_offered", "system", "caller chose a callback (DTMF 1)", sendBye: true);
+            }
+        }
+        catch (OperationCanceledException) when (call.Lifetime.IsCancellationRequested)
+        {
+            // The call ended (caller left, timeout, shutdown) or was taken over: whoever ended it recorded it.
+        }
+#pragma warning disable CA1031 // a failing attendant must leave the caller in the queue, not crash the process
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogQueueFailed(ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue attendant failed; the caller waits on without announcements")]
+    private partial void LogQueueFailed(Exception ex);
+}
