@@ -5,9 +5,15 @@ using Npgsql;
 
 namespace CallCenter.Agent.Web.Supervisor;
 
+/// <summary>
+/// One line's queue today: Offered counts calls that left the queue (answered, abandoned after the short-abandon
+/// threshold, callback chosen); ServiceLevel = answered within AnswerWithinSeconds / offered; AnswerRate = answered /
+/// offered against AnswerRateGoal; waits are queued → agent answer (or → leaving) of the offered calls.
+/// </summary>
 public sealed record QueueStats(int ServiceLineId, string Code, string NameZh, string NameEn, int Waiting,
     int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget, int AnswerWithinSeconds,
-    double? ServiceLevel, double? AnswerRate, double AnswerRateGoal);
+    double? ServiceLevel, double? AnswerRate, double AnswerRateGoal, int Abandoned = 0, int CallbacksChosen = 0,
+    double? AverageWaitSeconds = null, int? MaxWaitSeconds = null, bool? AnswerRateGoalMet = null);
 
 public sealed record AgentBoardRow(int Id, string Username, string DisplayName, string? EmployeeNo, string State,
     DateTime StateChangedAt, Guid? CallId, string? CallState, string? Caller);
@@ -45,7 +51,15 @@ internal static class WallboardApi
                         AND (c.disposition IS DISTINCT FROM 'abandoned' OR c.ended_at - c.queued_at >= make_interval(secs => short.s)))::int AS Offered,
                    count(*) FILTER (WHERE c.queued_at >= day.start AND c.agent_answered_at IS NOT NULL)::int AS Answered,
                    count(*) FILTER (WHERE c.queued_at >= day.start
-                        AND c.agent_answered_at - c.queued_at <= make_interval(secs => l.answer_within_seconds))::int AS AnsweredInTarget
+                        AND c.agent_answered_at - c.queued_at <= make_interval(secs => l.answer_within_seconds))::int AS AnsweredInTarget,
+                   count(*) FILTER (WHERE c.queued_at >= day.start AND c.agent_answered_at IS NULL AND c.disposition = 'abandoned'
+                        AND c.ended_at - c.queued_at >= make_interval(secs => short.s))::int AS Abandoned,
+                   count(*) FILTER (WHERE c.queued_at >= day.start AND c.disposition = 'callback_offered')::int AS CallbacksChosen,
+                   avg(extract(epoch FROM coalesce(c.agent_answered_at, c.ended_at) - c.queued_at)::float8)
+                       FILTER (WHERE c.queued_at >= day.start AND c.state <> 'queued'
+                        AND (c.disposition IS DISTINCT FROM 'abandoned' OR c.ended_at - c.queued_at >= make_interval(secs => short.s))) AS AverageWaitSeconds,
+                   max(extract(epoch FROM coalesce(c.agent_answered_at, c.ended_at) - c.queued_at))
+                       FILTER (WHERE c.queued_at >= day.start AND c.state <> 'queued')::int AS MaxWaitSeconds
               FROM service_lines l CROSS JOIN day CROSS JOIN short
               LEFT JOIN calls c ON c.service_line_id = l.id AND c.direction = 'inbound'
                    AND (c.state = 'queued' OR c.queued_at >= day.start)
@@ -54,7 +68,9 @@ internal static class WallboardApi
             """, cancellationToken: ct))).Select(q => new QueueStats(q.ServiceLineId, q.Code, q.NameZh, q.NameEn, q.Waiting,
                 q.LongestWaitSeconds, q.Offered, q.Answered, q.AnsweredInTarget, q.AnswerWithinSeconds,
                 q.Offered == 0 ? null : (double)q.AnsweredInTarget / q.Offered,
-                q.Offered == 0 ? null : (double)q.Answered / q.Offered, q.AnswerRateGoal)).ToList();
+                q.Offered == 0 ? null : (double)q.Answered / q.Offered, q.AnswerRateGoal, q.Abandoned, q.CallbacksChosen,
+                q.AverageWaitSeconds is { } avg ? Math.Round(avg, 1) : null, q.MaxWaitSeconds,
+                q.Offered == 0 ? null : (double)q.Answered / q.Offered >= q.AnswerRateGoal)).ToList();
 
         var agents = (await conn.QueryAsync<AgentBoardRow>(new CommandDefinition("""
             SELECT a.id, a.username, a.display_name AS DisplayName, a.employee_no AS EmployeeNo,
@@ -92,5 +108,6 @@ internal static class WallboardApi
         : number;
 
     private sealed record QueueRow(int ServiceLineId, string Code, string NameZh, string NameEn, int AnswerWithinSeconds,
-        double AnswerRateGoal, int Waiting, int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget);
+        double AnswerRateGoal, int Waiting, int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget, int Abandoned,
+        int CallbacksChosen, double? AverageWaitSeconds, int? MaxWaitSeconds);
 }
