@@ -29,6 +29,7 @@ try
     builder.AddCallbacks();
     builder.Services.AddHostedService<CallCenter.Agent.Web.Calls.PromiseBridge>();
     builder.AddQueueCallbacks();
+    builder.Services.AddHostedService<CallCenter.Agent.Web.Supervisor.ServiceLevelGauges>();
     builder.AddCallCenterApi();
 
     var app = builder.Build();

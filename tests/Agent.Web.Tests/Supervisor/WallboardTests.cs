@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
+using CallCenter.Agent.Web.Supervisor;
 using CallCenter.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CallCenter.Agent.Web.Tests.Supervisor;
 
@@ -85,4 +89,38 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
         line.GetProperty("maxWaitSeconds").GetInt32().ShouldBe(200);
         line.GetProperty("answerRateGoalMet").GetBoolean().ShouldBeFalse();
     }
+
+    [PostgresFact]
+    public async Task TheGaugesReportTheWallboardFiguresPerLine()
+    {
+        await using (var cmd = app.Db.CreateCommand("""
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, queued_at)
+            SELECT gen_random_uuid(), 'inbound', 'wbg-' || n, NULL, l.id, 'test', 'queued', now() - interval '20 s'
+              FROM service_lines l, generate_series(1, 3) n WHERE l.code = 'complaints'
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var gauges = new ServiceLevelGauges(app.Db, meters.GetRequiredService<IMeterFactory>(), TimeProvider.System,
+            NullLogger<ServiceLevelGauges>.Instance);
+        var waiting = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ServiceLevelGauges.MeterName && instrument.Name == "callcenter.queue.waiting")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => waiting[(string)tags[0].Value!] = value);
+        listener.Start();
+
+        await gauges.RefreshAsync(CancellationToken.None);
+        listener.RecordObservableInstruments();
+
+        waiting["complaints"].ShouldBe(3);
+    }
 }
+
