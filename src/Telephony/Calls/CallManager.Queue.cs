@@ -6,21 +6,23 @@ namespace CallCenter.Telephony.Calls;
 /// <summary>The queued step: the <see cref="QueueAttendant"/> keeps the caller company until the call ends.</summary>
 public sealed partial class CallManager
 {
-    private async Task WaitInQueueAsync(InboundCall call)
+    /// <param name="call">The queued call.</param>
+    /// <param name="ct">Ends the wait: the call's lifetime, or linked with "an agent answered" when ringing races the wait.</param>
+    private async Task WaitInQueueAsync(InboundCall call, CancellationToken ct)
     {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
         try
         {
-            var exit = await _attendant.AttendAsync(call, call.Lifetime.Token);
+            var exit = await _attendant.AttendAsync(call, ct);
             if (exit == QueueExit.CallbackChosen && !call.IsEnded)
             {
                 _events.Publish(new QueueCallbackRequested(call.Id, _time.GetUtcNow(), call.Line?.Id ?? 0, call.Caller));
                 await EndAsync(call, "callback_offered", "system", "caller chose a callback (DTMF 1)", sendBye: true);
             }
         }
-        catch (OperationCanceledException) when (call.Lifetime.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The call ended (caller left, timeout, shutdown) or was taken over: whoever ended it recorded it.
+            // The call ended (caller left, timeout, shutdown) or an agent took it: whoever did so recorded it.
         }
 #pragma warning disable CA1031 // a failing attendant must leave the caller in the queue, not crash the process
         catch (Exception ex)

@@ -251,7 +251,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         var position = await _attendant.PositionAsync(call.Id, ct) ?? 1;
         _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, position));
         // The wait runs on its own: this set-up's slot (MaxSetupsInFlight) is free again for new callers.
-        _ = Task.Run(() => WaitInQueueAsync(call), CancellationToken.None);
+        _ = Task.Run(() => WaitInQueueAsync(call, call.Lifetime.Token), CancellationToken.None);
     }
 
     private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
