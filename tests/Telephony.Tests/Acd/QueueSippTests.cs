@@ -58,14 +58,19 @@ public sealed class QueueSippTests(SoftswitchFixture fx)
         var bridge = Bridge();
         await bridge.StartAsync(CancellationToken.None);
         var chosen = new List<QueueCallbackRequested>();
+        var queued = new List<CallQueued>();
         using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var events = Task.Run(async () =>
         {
             await foreach (var e in fx.Events.SubscribeAsync(cancellationToken: listening.Token))
             {
-                if (e is QueueCallbackRequested q)
+                if (e is CallQueued q)
                 {
-                    chosen.Add(q);
+                    queued.Add(q);
+                }
+                else if (e is QueueCallbackRequested c)
+                {
+                    chosen.Add(c);
                     return;
                 }
             }
@@ -86,6 +91,7 @@ public sealed class QueueSippTests(SoftswitchFixture fx)
             call.EndedBy.ShouldBe("system");
             await events.WaitAsync(TimeSpan.FromSeconds(30));
             chosen.ShouldHaveSingleItem().CallerNumber.ShouldBe("13711110001");
+            queued.Single(q => q.CallId == call.Id).Position.ShouldBe(1); // nobody else waits on the test line
             (await WaitForCallbackAsync(call.Id)).ShouldBe(("queue_callback", "queue", "13711110001"));
         }
         finally
