@@ -54,6 +54,9 @@ public sealed unsafe partial class WhisperState
             }
         }
 
+        var times = StageTimes;
+        var t0 = times?.Now() ?? 0;
+        times?.Mark(DecoderStage.Embed, ref t0);
         var heads = hp.NTextHead;
         var scale = MathF.Pow((float)d / heads, -0.25f);
         float* pc = P(cur), pq = Q, pk = K, pv = V, pa = Attn;
@@ -63,43 +66,60 @@ public sealed unsafe partial class WhisperState
 
             // self-attention over the cache, causal
             Ops.LayerNorm(px, pc, m, d, layer.AttnLn.W, layer.AttnLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             Linear(layer.Attn.Q, pc, m, pq);
             Ops.Scale(pq, (long)m * d, scale);
             Linear(layer.Attn.K, pc, m, pk);
             Ops.Scale(pk, (long)m * d, scale);
             Linear(layer.Attn.V, pc, m, pv);
+            times?.Mark(DecoderStage.SelfProjections, ref t0);
             var sk = P(selfK[l]);
             var sv = P(selfV[l]);
             ToHalf(pk, sk + (long)nPast * d, (long)m * d);
             ToHalf(pv, sv + (long)nPast * d, (long)m * d);
             Ops.RoundToHalf(pq, (long)m * d);
             DecoderAttention(pq, (nint)sk, (nint)sv, m, heads, i => nPast + i + 1);
+            times?.Mark(DecoderStage.SelfAttention, ref t0);
             Linear(layer.Attn.O, pa, m, pc);
+            times?.Mark(DecoderStage.SelfProjections, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
 
             // cross-attention over the encoded window
             Ops.LayerNorm(px, pc, m, d, layer.CrossLn.W, layer.CrossLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             Linear(layer.Cross.Q, pc, m, pq);
             Ops.Scale(pq, (long)m * d, scale);
             Ops.RoundToHalf(pq, (long)m * d);
+            times?.Mark(DecoderStage.CrossProjections, ref t0);
             var n = encodedCtx;
             DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), m, heads, _ => n);
+            times?.Mark(DecoderStage.CrossAttention, ref t0);
             Linear(layer.Cross.O, pa, m, pc);
+            times?.Mark(DecoderStage.CrossProjections, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
 
             // MLP
             Ops.LayerNorm(px, pc, m, d, layer.MlpLn.W, layer.MlpLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             var pm = P(mlp);
             Linear(layer.Mlp0, pc, m, pm);
+            times?.Mark(DecoderStage.Mlp, ref t0);
             Ops.Gelu(pm, (long)m * 4 * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
             Linear(layer.Mlp2, pm, m, pc);
+            times?.Mark(DecoderStage.Mlp, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
         }
 
         // Only the last token's logits are needed.
         var last = px + (long)(m - 1) * d;
         Ops.LayerNorm(last, pc, 1, d, model.DecoderLn.W, model.DecoderLn.B);
+        times?.Mark(DecoderStage.LayerNorm, ref t0);
         Linear(model.TokenEmbedding, pc, 1, P(logits));
+        times?.Mark(DecoderStage.Vocabulary, ref t0);
     }
 
     // keys/values: f16 bits, [position][d] (ggml keeps both caches as f16: half the memory and traffic)

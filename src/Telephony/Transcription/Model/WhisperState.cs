@@ -62,6 +62,9 @@ public sealed unsafe partial class WhisperState
 
     public WhisperModel Model => model;
 
+    /// <summary>Per-stage decoder timings, collected only when a profiler sets this (the bench's --profile).</summary>
+    internal DecoderStageTimes? StageTimes { get; set; }
+
     /// <summary>Logits of the last token of the latest <see cref="Decode"/> call (n_vocab values).</summary>
     public ReadOnlySpan<float> Logits => logits;
 
