@@ -78,7 +78,7 @@ public sealed unsafe partial class WhisperState
             ToHalf(pk, sk + (long)nPast * d, (long)m * d);
             ToHalf(pv, sv + (long)nPast * d, (long)m * d);
             Ops.RoundToHalf(pq, (long)m * d);
-            DecoderAttention(pq, (nint)sk, (nint)sv, m, heads, i => nPast + i + 1);
+            DecoderAttention(pq, (nint)sk, false, (nint)sv, m, heads, nPast + 1, causal: true);
             times?.Mark(DecoderStage.SelfAttention, ref t0);
             Linear(layer.Attn.O, pa, m, pc);
             times?.Mark(DecoderStage.SelfProjections, ref t0);
@@ -93,7 +93,7 @@ public sealed unsafe partial class WhisperState
             Ops.RoundToHalf(pq, (long)m * d);
             times?.Mark(DecoderStage.CrossProjections, ref t0);
             var n = encodedCtx;
-            DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), m, heads, _ => n);
+            DecoderAttention(pq, (nint)P(crossK[l]), true, (nint)P(crossV[l]), m, heads, n, causal: false);
             times?.Mark(DecoderStage.CrossAttention, ref t0);
             Linear(layer.Cross.O, pa, m, pc);
             times?.Mark(DecoderStage.CrossProjections, ref t0);
@@ -122,8 +122,10 @@ public sealed unsafe partial class WhisperState
         times?.Mark(DecoderStage.Vocabulary, ref t0);
     }
 
-    // keys/values: f16 bits, [position][d] (ggml keeps both caches as f16: half the memory and traffic)
-    private void DecoderAttention(float* pq, nint keys, nint values, int m, int heads, Func<int, int> visible)
+    // keys/values: f16 bits (ggml keeps both caches as f16: half the memory and traffic); values [position][d],
+    // keys the same or, for the cross-attention, transposed ([channel][position], row stride nAudioCtx).
+    // Row i sees `visible` keys, plus i more when causal.
+    private void DecoderAttention(float* pq, nint keys, bool keysTransposed, nint values, int m, int heads, int visible, bool causal)
     {
         var dh = d / heads;
         var stride = decScores.Length / heads;
@@ -132,7 +134,7 @@ public sealed unsafe partial class WhisperState
         var (qa, ka, va) = ((nint)pq, keys, values);
         for (var i = 0; i < m; i++)
         {
-            var nkv = visible(i);
+            var nkv = causal ? visible + i : visible;
             var row = i;
             void Head(int h)
             {
@@ -140,7 +142,15 @@ public sealed unsafe partial class WhisperState
                 var s = (float*)ps + (long)h * stride;
                 var qv = (float*)qa + (long)row * d + h * dh;
                 var o = (float*)pa + (long)row * d + h * dh;
-                MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
+                if (keysTransposed)
+                {
+                    ScoresTransposed(qv, (ushort*)ka + (long)h * dh * nAudioCtx, nAudioCtx, nkv, dh, s);
+                }
+                else
+                {
+                    MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
+                }
+
                 Ops.Softmax(s, nkv, 1f);
                 Ops.RoundToHalf(s, nkv);
                 WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
@@ -168,6 +178,70 @@ public sealed unsafe partial class WhisperState
         }
 
         Ops.RoundToHalf((float*)pa, (long)m * d);
+    }
+
+    /// <summary>s[j] = Σ_e q[e] · kt[e·ld + j]: 64 keys per pass down the head's rows of Kᵀ.</summary>
+    private static void ScoresTransposed(float* q, ushort* kt, int ld, int n, int dh, float* s)
+    {
+        var j = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            for (; j + 64 <= n; j += 64)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                var col = kt + j;
+                for (var e = 0; e < dh; e++)
+                {
+                    var qe = Vector512.Create(q[e]);
+                    var r = col + (long)e * ld;
+                    a0 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r), a0);
+                    a1 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 48), a3);
+                }
+
+                a0.Store(s + j);
+                a1.Store(s + j + 16);
+                a2.Store(s + j + 32);
+                a3.Store(s + j + 48);
+            }
+
+            for (; j + 16 <= n; j += 16)
+            {
+                Vector512<float> a0 = default;
+                for (var e = 0; e < dh; e++)
+                {
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[e]), MatMulF16.Load16(kt + j + (long)e * ld), a0);
+                }
+
+                a0.Store(s + j);
+            }
+        }
+
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        {
+            for (; j + 8 <= n; j += 8)
+            {
+                Vector256<float> a0 = default;
+                for (var e = 0; e < dh; e++)
+                {
+                    a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(Vector256.Create(q[e]), MatMulF16.Load8(kt + j + (long)e * ld), a0);
+                }
+
+                a0.Store(s + j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            var sum = 0f;
+            for (var e = 0; e < dh; e++)
+            {
+                sum = MathF.FusedMultiplyAdd(q[e], (float)BitConverter.UInt16BitsToHalf(kt[(long)e * ld + j]), sum);
+            }
+
+            s[j] = sum;
+        }
     }
 
     /// <summary>o = Σ_j p[j] · v[j·stride …] over f16 values, a whole head (or 32 lanes) per pass over the keys.</summary>

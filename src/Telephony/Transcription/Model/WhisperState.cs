@@ -25,7 +25,7 @@ public sealed unsafe partial class WhisperState
     private readonly long headStride;
 
     // decoder state
-    private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them: half the memory and traffic per token
+    private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them, transposed: [channel][position], row stride nAudioCtx
     private readonly ushort[][] crossV;
     private readonly ushort[][] selfK; // f16 bits: the values are rounded to f16 anyway
     private readonly ushort[][] selfV;
