@@ -63,7 +63,7 @@ internal static unsafe class MatMulF16
     }
 
     // Few rows (decoder): output columns n0..n1 of every row, weights widened in registers as they stream.
-    private static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
+    internal static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
     {
         for (var i = 0; i < m; i++)
         {

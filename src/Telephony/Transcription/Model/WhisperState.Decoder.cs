@@ -128,56 +128,48 @@ public sealed unsafe partial class WhisperState
     private void DecoderAttention(float* pq, nint keys, bool keysTransposed, nint values, int m, int heads, int visible, bool causal)
     {
         var dh = d / heads;
-        var stride = decScores.Length / heads;
-        var pa = (nint)Attn;
-        var ps = (nint)P(decScores);
-        var (qa, ka, va) = ((nint)pq, keys, values);
+        var job = headsJob;
+        job.Q = pq;
+        job.Keys = (ushort*)keys;
+        job.Values = (ushort*)values;
+        job.KeysTransposed = keysTransposed;
+        job.Heads = heads;
         for (var i = 0; i < m; i++)
         {
-            var nkv = causal ? visible + i : visible;
-            var row = i;
-            void Head(int h)
-            {
-                // scores = K_h · q (4 keys per kernel step), softmax, then the probability-weighted sum of V_h
-                var s = (float*)ps + (long)h * stride;
-                var qv = (float*)qa + (long)row * d + h * dh;
-                var o = (float*)pa + (long)row * d + h * dh;
-                if (keysTransposed)
-                {
-                    ScoresTransposed(qv, (ushort*)ka + (long)h * dh * nAudioCtx, nAudioCtx, nkv, dh, s);
-                }
-                else
-                {
-                    MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
-                }
+            job.Row = i;
+            job.Visible = causal ? visible + i : visible;
 
-                Ops.Softmax(s, nkv, 1f);
-                Ops.RoundToHalf(s, nkv);
-                WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
-            }
-
-            // one contiguous group of heads per thread: one parallel call per layer, not one per head
-            if (Threads > 1 && (long)nkv * dh * heads >= 1 << 17)
-            {
-                var threads = Math.Min(Threads, heads);
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    for (var h = t * heads / threads; h < (t + 1) * heads / threads; h++)
-                    {
-                        Head(h);
-                    }
-                });
-            }
-            else
-            {
-                for (var h = 0; h < heads; h++)
-                {
-                    Head(h);
-                }
-            }
+            // one contiguous group of heads per thread: one parallel region per layer, not one per head
+            var parts = Threads > 1 && (long)job.Visible * dh * heads >= 1 << 17 ? Math.Min(Threads, heads) : 1;
+            fork.Run(job, parts);
         }
 
-        Ops.RoundToHalf((float*)pa, (long)m * d);
+        job.Q = null;
+        job.Keys = null;
+        job.Values = null;
+        Ops.RoundToHalf(Attn, (long)m * d);
+    }
+
+    // scores = K_h · q, softmax, then the probability-weighted sum of V_h
+    private void AttentionHead(HeadsJob job, int h)
+    {
+        var dh = d / job.Heads;
+        var nkv = job.Visible;
+        var s = P(decScores) + (long)h * (decScores.Length / job.Heads);
+        var qv = job.Q + (long)job.Row * d + h * dh;
+        var o = Attn + (long)job.Row * d + h * dh;
+        if (job.KeysTransposed)
+        {
+            ScoresTransposed(qv, job.Keys + (long)h * dh * nAudioCtx, nAudioCtx, nkv, dh, s);
+        }
+        else
+        {
+            MatMulF16.Run(1, qv, dh, job.Keys + h * dh, d, s, nkv, 1, nkv, dh, null);
+        }
+
+        Ops.Softmax(s, nkv, 1f);
+        Ops.RoundToHalf(s, nkv);
+        WeightedSumF16(s, job.Values + h * dh, d, nkv, o, dh);
     }
 
     /// <summary>s[j] = Σ_e q[e] · kt[e·ld + j]: 64 keys per pass down the head's rows of Kᵀ.</summary>

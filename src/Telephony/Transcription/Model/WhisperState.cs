@@ -31,6 +31,9 @@ public sealed unsafe partial class WhisperState
     private readonly ushort[][] selfV;
     private readonly float[] decScores;
     private readonly float[] logits;
+    private readonly ForkJoin fork;
+    private readonly RowsJob rowsJob = new();
+    private readonly HeadsJob headsJob;
     private int encodedCtx;
 
     public WhisperState(WhisperModel model, int threads = 2)
@@ -56,6 +59,8 @@ public sealed unsafe partial class WhisperState
         selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(hp.NTextCtx * d, pinned: true)).ToArray();
         decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
         logits = Alloc(hp.NVocab);
+        fork = new ForkJoin(threads);
+        headsJob = new HeadsJob(this);
     }
 
     public int Threads { get; }
@@ -90,6 +95,11 @@ public sealed unsafe partial class WhisperState
         if (l.RoundInput)
         {
             Ops.RoundToHalf(input, (long)m * l.In);
+        }
+
+        if (TryForkRows(l, input, m, output))
+        {
+            return;
         }
 
         var bias = l.B is null ? null : P(l.B);
