@@ -23,9 +23,13 @@ try
     SyntheticModel.Write(path, size);
     var fileMb = new FileInfo(path).Length / 1e6;
     Console.WriteLine($"# {size.Name}: wrote {fileMb:F1} MB in {clock.ElapsedMilliseconds} ms");
+    var beforeLoad = Environment.WorkingSet / 1e6;
+    var heapBeforeLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
     clock.Restart();
     var engine = WhisperEngine.Load(path, Threads);
     var loadMs = clock.ElapsedMilliseconds;
+    var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+    Console.WriteLine($"# working set before load {beforeLoad:F0} MB (runtime, JIT, bench), GC heap {heapBeforeLoad:F1} -> {heapAfterLoad:F1} MB across the load ({fileMb:F1} MB of it the weights)");
     var pcm10 = Speech(10);
 
     var afterLoad = Environment.WorkingSet / 1e6;
