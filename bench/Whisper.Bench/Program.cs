@@ -7,7 +7,7 @@ using CallCenter.Whisper.Bench;
 
 
 // Whisper engine speed on models of the real tiny and base sizes (synthetic weights).
-// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--decoder-only]   (one size per process, so peak memory is per model;
+// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--decoder-only] [--profile]   (one size per process, so peak memory is per model;
 // --single skips the concurrent-streams table)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var size = args.Contains("base") ? SyntheticModel.Base : SyntheticModel.Tiny;
@@ -23,9 +23,13 @@ try
     SyntheticModel.Write(path, size);
     var fileMb = new FileInfo(path).Length / 1e6;
     Console.WriteLine($"# {size.Name}: wrote {fileMb:F1} MB in {clock.ElapsedMilliseconds} ms");
+    var beforeLoad = Environment.WorkingSet / 1e6;
+    var heapBeforeLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
     clock.Restart();
     var engine = WhisperEngine.Load(path, Threads);
     var loadMs = clock.ElapsedMilliseconds;
+    var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+    Console.WriteLine($"# working set before load {beforeLoad:F0} MB (runtime, JIT, bench), GC heap {heapBeforeLoad:F1} -> {heapAfterLoad:F1} MB across the load ({fileMb:F1} MB of it the weights)");
     var pcm10 = Speech(10);
 
     var afterLoad = Environment.WorkingSet / 1e6;
@@ -35,6 +39,12 @@ try
     Utterance(engine, state, pcm10, 0);
     var gc = GC.GetGCMemoryInfo();
     Console.WriteLine($"# working set after load {afterLoad:F0} MB, after the first utterance {Environment.WorkingSet / 1e6:F0} MB; GC heap {gc.HeapSizeBytes / 1e6:F0} MB, committed {gc.TotalCommittedBytes / 1e6:F0} MB");
+
+    if (args.Contains("--profile"))
+    {
+        Profile(engine, state, repeats);
+        return;
+    }
 
     if (args.Contains("--decoder-only"))
     {
@@ -110,6 +120,56 @@ static void DecodeTokens(WhisperEngine engine, WhisperState state, int count)
         one[0] = token.Id == v.Eot ? 220 : token.Id; // random weights may end early; keep going
         state.Decode(one, prompt.Length + i);
     }
+}
+
+// Where one greedy decoding step goes: the state's per-stage clock, the logit processor, and managed allocations.
+static void Profile(WhisperEngine engine, WhisperState state, int repeats)
+{
+    var v = engine.Vocabulary;
+    var times = new DecoderStageTimes(ProcessCpu.Nanoseconds);
+    state.StageTimes = times;
+    var options = new DecodingOptions { NoTimestamps = true };
+    int[] prompt = [v.Sot, v.LanguageToken("zh"), v.Transcribe, v.NoTimestamps];
+    var one = new int[1];
+    long processTicks = 0, steps = 0;
+    long allocated = 0;
+    for (var r = 0; r < repeats; r++)
+    {
+        var processor = new LogitProcessor(v, options, engine.Model.HParams.NAudioCtx);
+        state.Decode(prompt, 0);
+        times.Reset();
+        processTicks = 0;
+        steps = 0;
+        var tokens = new List<DecodedToken>(Tokens);
+        var bytes0 = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Tokens; i++)
+        {
+            var t0 = ProcessCpu.Nanoseconds();
+            processor.Process(state.Logits, tokens, false, 3000, 0, null);
+            var token = processor.Sample(null);
+            processTicks += ProcessCpu.Nanoseconds() - t0;
+            tokens.Add(token);
+            one[0] = token.Id == v.Eot ? 220 : token.Id;
+            state.Decode(one, prompt.Length + i);
+            steps++;
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - bytes0;
+    }
+
+    state.StageTimes = null;
+    double Ms(long ns) => ns / 1e6 / steps;
+    Console.WriteLine($"# per token, last of {repeats} runs of {Tokens} tokens (process CPU ms, all threads):");
+    var total = 0.0;
+    foreach (var stage in Enum.GetValues<DecoderStage>())
+    {
+        var ms = Ms(times.Ticks[(int)stage]);
+        total += ms;
+        Console.WriteLine($"{stage,-18} {ms,7:F3} ms");
+    }
+
+    Console.WriteLine($"{"LogitProcessor",-18} {Ms(processTicks),7:F3} ms");
+    Console.WriteLine($"{"total",-18} {total + Ms(processTicks),7:F3} ms; allocated {allocated / (double)steps:F0} bytes per token on this thread");
 }
 
 // Median wall time and median process CPU time (ms) of n runs; CPU time is the steadier figure on a shared machine.

@@ -1,3 +1,5 @@
+using CallCenter.Telephony.Transcription.Model;
+
 namespace CallCenter.Telephony.Transcription.Decoding;
 
 /// <summary>A token as whisper.cpp reports it: probability, log-probability and the best timestamp at that step.</summary>
@@ -111,32 +113,16 @@ public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, in
         LogSoftmax(logits, logprobs);
 
         // take a timestamp when the timestamps together are likelier than the best text token
-        var tsMax = float.NegativeInfinity;
-        for (var i = beg; i < n; i++)
-        {
-            tsMax = Math.Max(tsMax, logprobs[i]);
-        }
-
+        var timestamps = logprobs.AsSpan(beg);
+        var tsMax = VectorMath.Max(timestamps);
         var tsLogProb = float.NegativeInfinity;
-        var sum = 0f;
-        for (var i = beg; i < n; i++)
-        {
-            if (logprobs[i] > float.NegativeInfinity)
-            {
-                sum += MathF.Exp(logprobs[i] - tsMax);
-            }
-        }
-
+        var sum = tsMax > float.NegativeInfinity ? VectorMath.SumExp(timestamps, tsMax) : 0f;
         if (sum > 0)
         {
             tsLogProb = MathF.Log(sum) + tsMax;
         }
 
-        var textMax = float.NegativeInfinity;
-        for (var i = 0; i < beg; i++)
-        {
-            textMax = Math.Max(textMax, logprobs[i]);
-        }
+        var textMax = VectorMath.Max(logprobs.AsSpan(0, beg));
 
         if (tsLogProb > textMax)
         {
@@ -144,10 +130,8 @@ public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, in
             logprobs.AsSpan(0, beg).Fill(float.NegativeInfinity);
         }
 
-        for (var i = 0; i < n; i++)
-        {
-            probs[i] = logits[i] == float.NegativeInfinity ? 0f : MathF.Exp(logprobs[i]);
-        }
+        // logprobs are -inf exactly where logits are, so exp gives the 0 probabilities of masked tokens
+        VectorMath.Exp(logprobs, probs);
     }
 
     /// <summary>whisper_sample_token: the best (or a sampled) token and the best timestamp.</summary>
@@ -171,14 +155,8 @@ public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, in
         var p = 0f;
         if (sampler is null)
         {
-            for (var i = 0; i < probs.Length; i++)
-            {
-                if (p < probs[i])
-                {
-                    id = i;
-                    p = probs[i];
-                }
-            }
+            id = VectorMath.ArgMaxPositive(probs);
+            p = probs[id];
         }
         else
         {
@@ -204,28 +182,18 @@ public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, in
         return new DecodedToken(id, p, logprobs[id], tid, pt, (float)sumTs);
     }
 
-    /// <summary>log_softmax over finite entries, float arithmetic as in whisper.cpp.</summary>
+    /// <summary>log_softmax over finite entries, float arithmetic as in whisper.cpp (summed a vector at a time).</summary>
     public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logprobs)
     {
-        var max = float.NegativeInfinity;
-        foreach (var v in logits)
+        var max = VectorMath.Max(logits);
+        if (max == float.NegativeInfinity)
         {
-            max = Math.Max(max, v);
+            logprobs[..logits.Length].Fill(float.NegativeInfinity);
+            return;
         }
 
-        var sum = 0f;
-        foreach (var v in logits)
-        {
-            if (v > float.NegativeInfinity)
-            {
-                sum += MathF.Exp(v - max);
-            }
-        }
-
-        var lse = MathF.Log(sum) + max;
-        for (var i = 0; i < logits.Length; i++)
-        {
-            logprobs[i] = logits[i] > float.NegativeInfinity ? logits[i] - lse : float.NegativeInfinity;
-        }
+        // -inf − lse stays -inf: masked tokens keep a -inf log-probability
+        var lse = MathF.Log(VectorMath.SumExp(logits, max)) + max;
+        VectorMath.Subtract(logits, lse, logprobs);
     }
 }

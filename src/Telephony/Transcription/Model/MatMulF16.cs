@@ -17,6 +17,11 @@ internal static unsafe class MatMulF16
     // One-token products split into just one block per thread, so they pay off sooner (the decoder's MLP).
     private const long RowsParallelThreshold = 1 << 19;
 
+    // Longest activation row pre-scaled on the stack (Whisper's widest is 4·d = 5120 for large).
+    private const int MaxScaledRow = 8192;
+
+    private const float F16Rebias = 5.192296858534828e33f; // 2^112
+
     public static void Run(int threads, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
         var rowsMode = m <= 4;
@@ -63,18 +68,31 @@ internal static unsafe class MatMulF16
     }
 
     // Few rows (decoder): output columns n0..n1 of every row, weights widened in registers as they stream.
-    private static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
+    internal static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
     {
+        float* scaled = null;
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated && k <= MaxScaledRow)
+        {
+            var buffer = stackalloc float[k];
+            scaled = buffer;
+        }
+
         for (var i = 0; i < m; i++)
         {
             var ai = a + (long)i * lda;
             var ci = c + (long)i * ldc;
             var j = n0;
-            if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+            if (scaled != null)
             {
+                // the row times 2^112 once, so each 16 weights skip the widening's re-bias multiply
+                for (var p = 0; p < k; p++)
+                {
+                    scaled[p] = ai[p] * F16Rebias;
+                }
+
                 for (; j + 8 <= n1; j += 8)
                 {
-                    Kernel1x8Avx512(ai, w + (long)j * ldw, ldw, k, ci + j);
+                    Kernel1x8Avx512(ai, scaled, w + (long)j * ldw, ldw, k, ci + j);
                 }
             }
 
@@ -166,6 +184,11 @@ internal static unsafe class MatMulF16
         return bits.AsSingle() * Vector256.Create(5.192296858534828e33f);
     }
 
+    // Load16 without the final ×2^112: the f16 value times 2^-112, exactly (f16 normals land on float32
+    // normals, f16 subnormals on float32 subnormals, which FMA takes exactly).
+    private static Vector512<float> Load16Raw(ushort* p) =>
+        (Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256((short*)p)), 13) & Vector512.Create(unchecked((int)0x8FFFE000))).AsSingle();
+
     internal static Vector512<float> Load16(ushort* p)
     {
         var bits = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256((short*)p)), 13) & Vector512.Create(unchecked((int)0x8FFFE000));
@@ -173,23 +196,25 @@ internal static unsafe class MatMulF16
     }
 
     // The decoder's one-token products stream every weight once: sixteen lanes halve the widening work,
-    // and eight rows per step load each slice of the hidden vector once for eight weight rows.
-    private static void Kernel1x8Avx512(float* a, ushort* w, int ldw, int k, float* c)
+    // and eight rows per step load each slice of the hidden vector once for eight weight rows. The vector
+    // comes pre-multiplied by 2^112 (`scaled`) and the weights without it: (x·2^112)·(w·2^-112) is exactly
+    // x·w inside the FMA, so the sums are bit-identical (x is rounded to f16 first: |x| ≤ 65504, x·2^112 is finite).
+    private static void Kernel1x8Avx512(float* a, float* scaled, ushort* w, int ldw, int k, float* c)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         var p = 0;
         for (; p + 16 <= k; p += 16)
         {
-            var x = Avx512F.LoadVector512(a + p);
+            var x = Avx512F.LoadVector512(scaled + p);
             var r = w + p;
-            c0 = Avx512F.FusedMultiplyAdd(x, Load16(r), c0);
-            c1 = Avx512F.FusedMultiplyAdd(x, Load16(r + ldw), c1);
-            c2 = Avx512F.FusedMultiplyAdd(x, Load16(r + 2 * ldw), c2);
-            c3 = Avx512F.FusedMultiplyAdd(x, Load16(r + 3 * ldw), c3);
-            c4 = Avx512F.FusedMultiplyAdd(x, Load16(r + 4 * ldw), c4);
-            c5 = Avx512F.FusedMultiplyAdd(x, Load16(r + 5 * ldw), c5);
-            c6 = Avx512F.FusedMultiplyAdd(x, Load16(r + 6 * ldw), c6);
-            c7 = Avx512F.FusedMultiplyAdd(x, Load16(r + 7 * ldw), c7);
+            c0 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r), c0);
+            c1 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + ldw), c1);
+            c2 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 2 * ldw), c2);
+            c3 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 3 * ldw), c3);
+            c4 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 4 * ldw), c4);
+            c5 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 5 * ldw), c5);
+            c6 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 6 * ldw), c6);
+            c7 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 7 * ldw), c7);
         }
 
         c[0] = Vector512.Sum(c0);

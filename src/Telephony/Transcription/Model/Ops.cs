@@ -69,32 +69,17 @@ internal static unsafe class Ops
         }
     }
 
-    /// <summary>In-place softmax of one row of scores, scaled first, accumulated in double like ggml.</summary>
+    /// <summary>In-place softmax of one row of scores, scaled first, the sum accumulated in double like ggml.</summary>
     public static void Softmax(float* x, int n, float scale)
     {
-        var max = float.NegativeInfinity;
-        for (var i = 0; i < n; i++)
+        var row = new Span<float>(x, n);
+        if (scale != 1f)
         {
-            x[i] *= scale;
-            if (x[i] > max)
-            {
-                max = x[i];
-            }
+            VectorMath.Multiply(row, scale);
         }
 
-        double sum = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var e = x[i] == float.NegativeInfinity ? 0f : MathF.Exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-
-        var inv = (float)(1.0 / sum);
-        for (var i = 0; i < n; i++)
-        {
-            x[i] *= inv;
-        }
+        var sum = VectorMath.ExpInPlace(row, VectorMath.Max(row));
+        VectorMath.Multiply(row, (float)(1.0 / sum));
     }
 
     public static void Add(float* dst, float* src, long n)

@@ -54,6 +54,9 @@ public sealed unsafe partial class WhisperState
             }
         }
 
+        var times = StageTimes;
+        var t0 = times?.Now() ?? 0;
+        times?.Mark(DecoderStage.Embed, ref t0);
         var heads = hp.NTextHead;
         var scale = MathF.Pow((float)d / heads, -0.25f);
         float* pc = P(cur), pq = Q, pk = K, pv = V, pa = Attn;
@@ -63,91 +66,174 @@ public sealed unsafe partial class WhisperState
 
             // self-attention over the cache, causal
             Ops.LayerNorm(px, pc, m, d, layer.AttnLn.W, layer.AttnLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             Linear(layer.Attn.Q, pc, m, pq);
             Ops.Scale(pq, (long)m * d, scale);
             Linear(layer.Attn.K, pc, m, pk);
             Ops.Scale(pk, (long)m * d, scale);
             Linear(layer.Attn.V, pc, m, pv);
+            times?.Mark(DecoderStage.SelfProjections, ref t0);
             var sk = P(selfK[l]);
             var sv = P(selfV[l]);
             ToHalf(pk, sk + (long)nPast * d, (long)m * d);
             ToHalf(pv, sv + (long)nPast * d, (long)m * d);
             Ops.RoundToHalf(pq, (long)m * d);
-            DecoderAttention(pq, (nint)sk, (nint)sv, m, heads, i => nPast + i + 1);
+            DecoderAttention(pq, (nint)sk, false, (nint)sv, m, heads, nPast + 1, causal: true);
+            times?.Mark(DecoderStage.SelfAttention, ref t0);
             Linear(layer.Attn.O, pa, m, pc);
+            times?.Mark(DecoderStage.SelfProjections, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
 
             // cross-attention over the encoded window
             Ops.LayerNorm(px, pc, m, d, layer.CrossLn.W, layer.CrossLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             Linear(layer.Cross.Q, pc, m, pq);
             Ops.Scale(pq, (long)m * d, scale);
             Ops.RoundToHalf(pq, (long)m * d);
+            times?.Mark(DecoderStage.CrossProjections, ref t0);
             var n = encodedCtx;
-            DecoderAttention(pq, (nint)P(crossK[l]), (nint)P(crossV[l]), m, heads, _ => n);
+            DecoderAttention(pq, (nint)P(crossK[l]), true, (nint)P(crossV[l]), m, heads, n, causal: false);
+            times?.Mark(DecoderStage.CrossAttention, ref t0);
             Linear(layer.Cross.O, pa, m, pc);
+            times?.Mark(DecoderStage.CrossProjections, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
 
             // MLP
             Ops.LayerNorm(px, pc, m, d, layer.MlpLn.W, layer.MlpLn.B);
+            times?.Mark(DecoderStage.LayerNorm, ref t0);
             var pm = P(mlp);
             Linear(layer.Mlp0, pc, m, pm);
+            times?.Mark(DecoderStage.Mlp, ref t0);
             Ops.Gelu(pm, (long)m * 4 * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
             Linear(layer.Mlp2, pm, m, pc);
+            times?.Mark(DecoderStage.Mlp, ref t0);
             Ops.Add(px, pc, (long)m * d);
+            times?.Mark(DecoderStage.Elementwise, ref t0);
         }
 
         // Only the last token's logits are needed.
         var last = px + (long)(m - 1) * d;
         Ops.LayerNorm(last, pc, 1, d, model.DecoderLn.W, model.DecoderLn.B);
+        times?.Mark(DecoderStage.LayerNorm, ref t0);
         Linear(model.TokenEmbedding, pc, 1, P(logits));
+        times?.Mark(DecoderStage.Vocabulary, ref t0);
     }
 
-    // keys/values: f16 bits, [position][d] (ggml keeps both caches as f16: half the memory and traffic)
-    private void DecoderAttention(float* pq, nint keys, nint values, int m, int heads, Func<int, int> visible)
+    // keys/values: f16 bits (ggml keeps both caches as f16: half the memory and traffic); values [position][d],
+    // keys the same or, for the cross-attention, transposed ([channel][position], row stride nAudioCtx).
+    // Row i sees `visible` keys, plus i more when causal.
+    private void DecoderAttention(float* pq, nint keys, bool keysTransposed, nint values, int m, int heads, int visible, bool causal)
     {
         var dh = d / heads;
-        var stride = decScores.Length / heads;
-        var pa = (nint)Attn;
-        var ps = (nint)P(decScores);
-        var (qa, ka, va) = ((nint)pq, keys, values);
+        var job = headsJob;
+        job.Q = pq;
+        job.Keys = (ushort*)keys;
+        job.Values = (ushort*)values;
+        job.KeysTransposed = keysTransposed;
+        job.Heads = heads;
         for (var i = 0; i < m; i++)
         {
-            var nkv = visible(i);
-            var row = i;
-            void Head(int h)
+            job.Row = i;
+            job.Visible = causal ? visible + i : visible;
+
+            // one contiguous group of heads per thread: one parallel region per layer, not one per head
+            var parts = Threads > 1 && (long)job.Visible * dh * heads >= 1 << 17 ? Math.Min(Threads, heads) : 1;
+            fork.Run(job, parts);
+        }
+
+        job.Q = null;
+        job.Keys = null;
+        job.Values = null;
+        Ops.RoundToHalf(Attn, (long)m * d);
+    }
+
+    // scores = K_h · q, softmax, then the probability-weighted sum of V_h
+    private void AttentionHead(HeadsJob job, int h)
+    {
+        var dh = d / job.Heads;
+        var nkv = job.Visible;
+        var s = P(decScores) + (long)h * (decScores.Length / job.Heads);
+        var qv = job.Q + (long)job.Row * d + h * dh;
+        var o = Attn + (long)job.Row * d + h * dh;
+        if (job.KeysTransposed)
+        {
+            ScoresTransposed(qv, job.Keys + (long)h * dh * nAudioCtx, nAudioCtx, nkv, dh, s);
+        }
+        else
+        {
+            MatMulF16.Run(1, qv, dh, job.Keys + h * dh, d, s, nkv, 1, nkv, dh, null);
+        }
+
+        Ops.Softmax(s, nkv, 1f);
+        Ops.RoundToHalf(s, nkv);
+        WeightedSumF16(s, job.Values + h * dh, d, nkv, o, dh);
+    }
+
+    /// <summary>s[j] = Σ_e q[e] · kt[e·ld + j]: 64 keys per pass down the head's rows of Kᵀ.</summary>
+    private static void ScoresTransposed(float* q, ushort* kt, int ld, int n, int dh, float* s)
+    {
+        var j = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            for (; j + 64 <= n; j += 64)
             {
-                // scores = K_h · q (4 keys per kernel step), softmax, then the probability-weighted sum of V_h
-                var s = (float*)ps + (long)h * stride;
-                var qv = (float*)qa + (long)row * d + h * dh;
-                var o = (float*)pa + (long)row * d + h * dh;
-                MatMulF16.Run(1, qv, dh, (ushort*)ka + h * dh, d, s, nkv, 1, nkv, dh, null);
-                Ops.Softmax(s, nkv, 1f);
-                Ops.RoundToHalf(s, nkv);
-                WeightedSumF16(s, (ushort*)va + h * dh, d, nkv, o, dh);
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                var col = kt + j;
+                for (var e = 0; e < dh; e++)
+                {
+                    var qe = Vector512.Create(q[e]);
+                    var r = col + (long)e * ld;
+                    a0 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r), a0);
+                    a1 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(qe, MatMulF16.Load16(r + 48), a3);
+                }
+
+                a0.Store(s + j);
+                a1.Store(s + j + 16);
+                a2.Store(s + j + 32);
+                a3.Store(s + j + 48);
             }
 
-            // one contiguous group of heads per thread: one parallel call per layer, not one per head
-            if (Threads > 1 && (long)nkv * dh * heads >= 1 << 17)
+            for (; j + 16 <= n; j += 16)
             {
-                var threads = Math.Min(Threads, heads);
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                Vector512<float> a0 = default;
+                for (var e = 0; e < dh; e++)
                 {
-                    for (var h = t * heads / threads; h < (t + 1) * heads / threads; h++)
-                    {
-                        Head(h);
-                    }
-                });
-            }
-            else
-            {
-                for (var h = 0; h < heads; h++)
-                {
-                    Head(h);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[e]), MatMulF16.Load16(kt + j + (long)e * ld), a0);
                 }
+
+                a0.Store(s + j);
             }
         }
 
-        Ops.RoundToHalf((float*)pa, (long)m * d);
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        {
+            for (; j + 8 <= n; j += 8)
+            {
+                Vector256<float> a0 = default;
+                for (var e = 0; e < dh; e++)
+                {
+                    a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(Vector256.Create(q[e]), MatMulF16.Load8(kt + j + (long)e * ld), a0);
+                }
+
+                a0.Store(s + j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            var sum = 0f;
+            for (var e = 0; e < dh; e++)
+            {
+                sum = MathF.FusedMultiplyAdd(q[e], (float)BitConverter.UInt16BitsToHalf(kt[(long)e * ld + j]), sum);
+            }
+
+            s[j] = sum;
+        }
     }
 
     /// <summary>o = Σ_j p[j] · v[j·stride …] over f16 values, a whole head (or 32 lanes) per pass over the keys.</summary>

@@ -98,7 +98,7 @@ public sealed unsafe partial class WhisperState
             Linear(layer.Cross.K, enc, n, ck);
             Ops.Scale(ck, (long)n * d, scale);
             Linear(layer.Cross.V, enc, n, cv);
-            ToHalf(ck, P(crossK[l]), (long)n * d);
+            ToHalfTransposed(ck, P(crossK[l]), n, d, nAudioCtx);
             ToHalf(cv, P(crossV[l]), (long)n * d);
         }
 
@@ -110,6 +110,20 @@ public sealed unsafe partial class WhisperState
         for (long i = 0; i < count; i++)
         {
             dst[i] = BitConverter.HalfToUInt16Bits((Half)src[i]);
+        }
+    }
+
+    // dst[c·ld + t] = f16(src[t·d + c]): the decoder scores 16 keys per vector along a row of Kᵀ, with no
+    // horizontal sum per key.
+    private static void ToHalfTransposed(float* src, ushort* dst, int n, int d, int ld)
+    {
+        for (var t = 0; t < n; t++)
+        {
+            var row = src + (long)t * d;
+            for (var c = 0; c < d; c++)
+            {
+                dst[(long)c * ld + t] = BitConverter.HalfToUInt16Bits((Half)row[c]);
+            }
         }
     }
 

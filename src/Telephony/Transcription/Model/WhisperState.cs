@@ -25,12 +25,15 @@ public sealed unsafe partial class WhisperState
     private readonly long headStride;
 
     // decoder state
-    private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them: half the memory and traffic per token
+    private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them, transposed: [channel][position], row stride nAudioCtx
     private readonly ushort[][] crossV;
     private readonly ushort[][] selfK; // f16 bits: the values are rounded to f16 anyway
     private readonly ushort[][] selfV;
     private readonly float[] decScores;
     private readonly float[] logits;
+    private readonly ForkJoin fork;
+    private readonly RowsJob rowsJob = new();
+    private readonly HeadsJob headsJob;
     private int encodedCtx;
 
     public WhisperState(WhisperModel model, int threads = 2)
@@ -56,11 +59,16 @@ public sealed unsafe partial class WhisperState
         selfV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(hp.NTextCtx * d, pinned: true)).ToArray();
         decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
         logits = Alloc(hp.NVocab);
+        fork = new ForkJoin(threads);
+        headsJob = new HeadsJob(this);
     }
 
     public int Threads { get; }
 
     public WhisperModel Model => model;
+
+    /// <summary>Per-stage decoder timings, collected only when a profiler sets this (the bench's --profile).</summary>
+    internal DecoderStageTimes? StageTimes { get; set; }
 
     /// <summary>Logits of the last token of the latest <see cref="Decode"/> call (n_vocab values).</summary>
     public ReadOnlySpan<float> Logits => logits;
@@ -87,6 +95,11 @@ public sealed unsafe partial class WhisperState
         if (l.RoundInput)
         {
             Ops.RoundToHalf(input, (long)m * l.In);
+        }
+
+        if (TryForkRows(l, input, m, output))
+        {
+            return;
         }
 
         var bias = l.B is null ? null : P(l.B);
