@@ -263,6 +263,9 @@ public sealed class RtpSession : IAsyncDisposable
 
     public AudioCodec Codec => _agreement.Codec;
 
+    /// <summary>What the leg's SDP exchange agreed (codec, digits payload type, the peer's media as signalled).</summary>
+    public SdpAgreement Agreement => _agreement;
+
     /// <summary>Where media is sent now (the SDP address, or the latched source).</summary>
     public IPEndPoint Remote
     {
