@@ -28,13 +28,17 @@ public sealed partial class CallManager
             var line = call.Line!;
             using var maxWait = CancellationTokenSource.CreateLinkedTokenSource(call.Lifetime.Token);
             maxWait.CancelAfter(TimeSpan.FromSeconds(line.MaxWaitSeconds));
-            if (!await WaitForAgentAsync(call, line, maxWait.Token) && !call.IsEnded)
+            try
+            {
+                await WaitForAgentAsync(call, line, maxWait.Token);
+            }
+            catch (OperationCanceledException) when (maxWait.IsCancellationRequested && !call.IsEnded)
             {
                 // The queue's callback offer takes over here; until then the caller keeps waiting in silence.
                 LogMaxWait(call.Id, line.MaxWaitSeconds);
             }
         }
-        catch (OperationCanceledException) when (call.Lifetime.IsCancellationRequested || !call.IsEnded)
+        catch (OperationCanceledException) when (call.Lifetime.IsCancellationRequested)
         {
         }
 #pragma warning disable CA1031 // a failing ACD run must not crash the process; the call stays queued and its watchdog ends it
@@ -208,8 +212,7 @@ public sealed partial class CallManager
             await _store.EndLegAsync(row, reason, CancellationToken.None);
         }
 
-        var until = _time.GetUtcNow().AddSeconds(_options.Acd.WrapUpSeconds);
-        await _states.EnterWrapUpAsync(leg.AgentId, until, call.Id, CancellationToken.None);
+        await _states.EnterWrapUpAsync(leg.AgentId, _options.Acd.WrapUpSeconds, call.Id, CancellationToken.None);
         // Keep the lookup briefly so retransmitted BYEs from the phone are still answered.
         _ = Task.Delay(_core.Timers.Timeout / 2, _time).ContinueWith(_ => _byAgentCallId.TryRemove(leg.SipCallId, out var _), TaskScheduler.Default);
     }

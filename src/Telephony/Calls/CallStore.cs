@@ -83,6 +83,17 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE call_legs SET ended_at = now(), end_reason = 'interrupted' WHERE call_id = ANY(@ids) AND ended_at IS NULL",
             new { ids }, tx, cancellationToken: ct));
+        // Their agents would stay on_call (or ringing) for ever: a wrap-up that ends at once, so the sweep frees them.
+        await conn.ExecuteAsync(new CommandDefinition(
+            """
+            WITH stuck AS (
+              UPDATE agents a SET state = 'wrap_up', state_changed_at = now(), wrap_up_until = now()
+               WHERE a.state IN ('on_call', 'ringing')
+                 AND (a.id IN (SELECT agent_id FROM calls WHERE id = ANY(@ids))
+                      OR a.id IN (SELECT agent_id FROM agent_state_changes WHERE reason = ANY(@reasons)))
+              RETURNING a.id)
+            INSERT INTO agent_state_changes (agent_id, state, reason) SELECT id, 'wrap_up', 'call interrupted' FROM stuck
+            """, new { ids, reasons = ids.Select(i => "call " + i.ToString()).ToArray() }, tx, cancellationToken: ct));
         var recordings = (await conn.QueryAsync<(long, string)>(new CommandDefinition(
             "SELECT id, path FROM recordings WHERE call_id = ANY(@ids) AND NOT complete", new { ids }, tx, cancellationToken: ct))).ToList();
         await tx.CommitAsync(ct);

@@ -94,17 +94,19 @@ public sealed class StereoWavWriter : IDisposable
             }
 
             var last = position + samples.Length;
-            if (last > _flushed + WindowFrames)
+            // In pieces no longer than the window, so flushing room for a piece never flushes the piece itself.
+            for (var done = 0; done < samples.Length; done += WindowFrames)
             {
-                FlushTo(last - WindowFrames);
-            }
-
-            for (var i = 0; i < samples.Length; i++)
-            {
-                var frame = position + i;
-                if (frame >= _flushed)
+                var piece = samples.Slice(done, Math.Min(WindowFrames, samples.Length - done));
+                var at = position + done;
+                if (at + piece.Length > _flushed + WindowFrames)
                 {
-                    _window[(int)(frame % WindowFrames) * 2 + channel] = samples[i];
+                    FlushTo(at + piece.Length - WindowFrames);
+                }
+
+                for (var i = 0; i < piece.Length; i++)
+                {
+                    _window[(int)((at + i) % WindowFrames) * 2 + channel] = piece[i];
                 }
             }
 
@@ -150,7 +152,9 @@ public sealed class StereoWavWriter : IDisposable
         _flushed = until;
     }
 
-    private void WriteHeader(long dataBytes)
+    private void WriteHeader(long dataBytes) => WriteHeader(_file, dataBytes);
+
+    private static void WriteHeader(FileStream file, long dataBytes)
     {
         Span<byte> h = stackalloc byte[HeaderSize];
         var data = (uint)Math.Min(dataBytes, uint.MaxValue - 36);
@@ -166,11 +170,21 @@ public sealed class StereoWavWriter : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(h[34..], 16);
         "data"u8.CopyTo(h[36..]);
         BinaryPrimitives.WriteUInt32LittleEndian(h[40..], data);
-        var pos = _file.Position;
-        _file.Seek(0, SeekOrigin.Begin);
-        _file.Write(h);
-        _file.Seek(pos, SeekOrigin.Begin);
-        _file.Flush();
+        var pos = file.Position;
+        file.Seek(0, SeekOrigin.Begin);
+        file.Write(h);
+        file.Seek(pos, SeekOrigin.Begin);
+        file.Flush();
+    }
+
+    /// <summary>Sets the sizes from the file length after a crash (whole frames only); returns the audio duration.</summary>
+    public static TimeSpan Repair(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        var dataBytes = Math.Max(0, file.Length - HeaderSize) & ~3L;
+        file.SetLength(HeaderSize + dataBytes);
+        WriteHeader(file, dataBytes);
+        return TimeSpan.FromSeconds(dataBytes / 4.0 / SampleRate);
     }
 
     public void Dispose()

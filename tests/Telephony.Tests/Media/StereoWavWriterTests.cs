@@ -59,5 +59,50 @@ public sealed class StereoWavWriterTests : IDisposable
         w.FrameCount.ShouldBe(0);
     }
 
+    [Fact]
+    public void OneWriteLongerThanTheMergeWindowKeepsAllItsSamples()
+    {
+        var path = Path.Combine(_dir, "e.wav");
+        using (var w = new StereoWavWriter(path, TimeProvider.System))
+        {
+            w.Write(0, 0, Enumerable.Range(0, 40_000).Select(i => (short)(i % 1000 + 1)).ToArray());
+            w.LateSamples.ShouldBe(0);
+        }
+
+        var (left, _) = StereoWavWriter.ReadChannels(path);
+        left.ShouldBe(Enumerable.Range(0, 40_000).Select(i => (short)(i % 1000 + 1)).ToArray());
+    }
+
+    [Fact]
+    public void ARecordingCutOffByACrashIsRepairedToWholeFrames()
+    {
+        var path = Path.Combine(_dir, "d.wav");
+        using (var w = new StereoWavWriter(path, TimeProvider.System))
+        {
+            for (var second = 0; second < 3; second++)
+            {
+                w.Write(0, second * 8000L, Enumerable.Repeat((short)5, 8000).ToArray());
+                w.Write(1, second * 8000L, Enumerable.Repeat((short)6, 8000).ToArray());
+            }
+        }
+
+        // As a crash leaves it: sizes in the header from an earlier rewrite, and a torn last frame.
+        using (var raw = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            raw.Seek(40, SeekOrigin.Begin);
+            raw.Write([0, 0, 0, 0]);
+            raw.Seek(0, SeekOrigin.End);
+            raw.Write([1, 2, 3]);
+        }
+
+        var length = new FileInfo(path).Length;
+        StereoWavWriter.Repair(path).ShouldBe(TimeSpan.FromSeconds((length - StereoWavWriter.HeaderSize) / 4 / 8000.0));
+        var (left, right) = StereoWavWriter.ReadChannels(path);
+        left.Length.ShouldBe((int)((length - StereoWavWriter.HeaderSize) / 4));
+        left.ShouldAllBe(x => x == 5);
+        right.ShouldAllBe(x => x == 6);
+        left.Length.ShouldBe(24_000);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
