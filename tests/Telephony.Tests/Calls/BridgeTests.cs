@@ -278,4 +278,35 @@ public sealed class BridgeTests(BridgeFixture fx)
         (await AgentStateAsync(agentId, "available")).ShouldBe("available");
         (await caller.SendAsync(caller.InDialog("BYE"))).StatusCode.ShouldBe(200);
     }
+
+    [PostgresFact]
+    public async Task TheWebTransfersACallToAnotherLineWhereItIsQueuedAndAnsweredByThatLinesAgent()
+    {
+        await fx.RetireAgentsAsync();
+        await using var caller = new TestPhone(fx.SipPort, AudioCodec.Pcmu);
+        await using var repairs = new TestPhone(fx.SipPort, AudioCodec.Pcmu);
+        await using var sales = new TestPhone(fx.SipPort, AudioCodec.Pcma);
+        var repairsAgent = await fx.AgentAsync(fx.RepairsLineId, 30, repairs);
+        var salesAgent = await fx.AgentAsync(fx.SalesLineId, 30, sales);
+        await caller.CallAsync(BridgeFixture.RepairsNumber);
+        await repairs.AnswerAsync();
+        (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
+        var callId = await fx.QuerySingleAsync<Guid>("SELECT id FROM calls WHERE sip_call_id = @id", new { id = caller.CallId });
+
+        (await fx.Calls.TransferAsync(callId, "sip:" + BridgeFixture.SalesNumber + "@127.0.0.1", CancellationToken.None)).ShouldBeTrue();
+        repairs.Reply(await repairs.RequestAsync("BYE"), 200);
+        await sales.AnswerAsync();
+        (await fx.EventuallyAsync<int>("SELECT coalesce(agent_id, 0) FROM calls WHERE sip_call_id = @id", new { id = caller.CallId }, salesAgent))
+            .ShouldBe(salesAgent);
+        (await AgentStateAsync(repairsAgent, "available")).ShouldBe("available");
+
+        var speech = Speech("zh07_wenet_nst_ID002.wav", 25);
+        await caller.SpeakAsync(speech);
+        await UntilAsync(() => sales.FramesHeard >= 22);
+        IndexOf(sales.Heard, Through(speech, AudioCodec.Pcmu, AudioCodec.Pcma)[..(22 * Frame)]).ShouldBeGreaterThanOrEqualTo(0);
+        (await fx.Calls.TransferAsync(Guid.NewGuid(), "sales", CancellationToken.None)).ShouldBeFalse();
+
+        (await caller.SendAsync(caller.InDialog("BYE"))).StatusCode.ShouldBe(200);
+        sales.Reply(await sales.RequestAsync("BYE"), 200);
+    }
 }
