@@ -30,7 +30,7 @@ public static class Sipp
             };
             foreach (var a in new[]
                      {
-                         "127.0.0.1:" + port, "-sf", xml, "-inf", csv, "-i", "127.0.0.1", "-p", SoftswitchFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "-cid_str", callId, "-m", "1", "-l", "1",
+                         "127.0.0.1:" + port, "-sf", xml, "-inf", csv, "-i", "127.0.0.1", "-p", CallCenter.TestSupport.TestPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture), "-cid_str", callId, "-m", "1", "-l", "1",
                          "-t", transport, "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-trace_err",
                          "-error_file", Path.Combine(dir.FullName, "err.log"), "-mp", (mediaPort == 0 ? 20000 + Random.Shared.Next(0, 4000) * 2 : mediaPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
                      })

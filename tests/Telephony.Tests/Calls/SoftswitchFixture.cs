@@ -109,28 +109,7 @@ public sealed class SoftswitchFixture : IAsyncLifetime
         return builder.Build();
     }
 
-    /// <summary>A UDP+TCP port free right now on loopback (both protocols, since SIP listens on both).</summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new TcpListener(IPAddress.Loopback, port);
-                tcp.Start();
-                tcp.Stop();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no free port");
-    }
+    public static int FreePort() => TestPorts.Free();
 
     public async Task<T> QuerySingleAsync<T>(string sql, object? args = null)
     {
