@@ -1,5 +1,6 @@
 using CallCenter.Agent.Web.Api;
 using CallCenter.Agent.Web.Data;
+using CallCenter.Agent.Web.Calls;
 using CallCenter.Agent.Web.Hosting;
 using CallCenter.Callbacks;
 using CallCenter.Telephony;
@@ -27,6 +28,8 @@ try
     builder.AddTelephony();
     builder.AddCallbacks();
     builder.Services.AddHostedService<CallCenter.Agent.Web.Calls.PromiseBridge>();
+    builder.AddQueueCallbacks();
+    builder.Services.AddHostedService<CallCenter.Agent.Web.Supervisor.ServiceLevelGauges>();
     builder.AddCallCenterApi();
 
     var app = builder.Build();

@@ -89,6 +89,8 @@ public static class TelephonyModule
         services.AddSingleton<Agents.Registrar>();
         services.AddSingleton<Agents.AgentSelector>();
         services.AddSingleton<Agents.AgentRinger>();
+        services.AddSingleton<Acd.QueueStore>();
+        services.AddSingleton<Acd.QueueAttendant>();
         services.AddSingleton<CallManager>();
     }
 }
@@ -103,6 +105,7 @@ internal sealed class TelephonyOptionsNestedValidation : IValidateOptions<Teleph
         Check(options.Rtp, "Telephony:Rtp", failures);
         Check(options.Calls, "Telephony:Calls", failures);
         Check(options.Acd, "Telephony:Acd", failures);
+        Check(options.Queue, "Telephony:Queue", failures);
         foreach (var address in options.Sip.TrustedAddresses)
         {
             if (!System.Net.IPAddress.TryParse(address, out _))

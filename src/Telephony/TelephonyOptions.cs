@@ -28,6 +28,9 @@ public sealed class TelephonyOptions
 
     [Required]
     public AcdOptions Acd { get; set; } = new();
+
+    [Required]
+    public QueueOptions Queue { get; set; } = new();
 }
 
 /// <summary>Routing queued calls to agents and bridging them.</summary>
@@ -43,6 +46,22 @@ public sealed class AcdOptions
     /// <summary>Pause before ringing again when no agent answered or none was available.</summary>
     [Range(100, 60_000)]
     public int RetryPauseMilliseconds { get; set; } = 2000;
+}
+
+/// <summary>What a caller hears while queued (Telephony:Queue); the offer time is the line's max_wait_seconds.</summary>
+public sealed class QueueOptions
+{
+    /// <summary>The position in queue is announced on entry and then every this many seconds.</summary>
+    [Range(5, 3600)]
+    public int AnnounceIntervalSeconds { get; set; } = 30;
+
+    /// <summary>After the callback offer has played, how long to wait for 1 or 2 before waiting on.</summary>
+    [Range(1, 120)]
+    public int OfferDigitTimeoutSeconds { get; set; } = 8;
+
+    /// <summary>Hold audio looped between announcements (a file in the prompts folder).</summary>
+    [Required]
+    public string HoldPrompt { get; set; } = "queue_hold.wav";
 }
 
 public sealed class CallOptions

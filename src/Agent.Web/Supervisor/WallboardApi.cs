@@ -5,9 +5,15 @@ using Npgsql;
 
 namespace CallCenter.Agent.Web.Supervisor;
 
+/// <summary>
+/// One line's queue today: Offered counts calls that left the queue (answered, abandoned after the short-abandon
+/// threshold, callback chosen); ServiceLevel = answered within AnswerWithinSeconds / offered; AnswerRate = answered /
+/// offered against AnswerRateGoal; waits are queued → agent answer (or → leaving) of the offered calls.
+/// </summary>
 public sealed record QueueStats(int ServiceLineId, string Code, string NameZh, string NameEn, int Waiting,
     int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget, int AnswerWithinSeconds,
-    double? ServiceLevel, double? AnswerRate, double AnswerRateGoal);
+    double? ServiceLevel, double? AnswerRate, double AnswerRateGoal, int Abandoned = 0, int CallbacksChosen = 0,
+    double? AverageWaitSeconds = null, int? MaxWaitSeconds = null, bool? AnswerRateGoalMet = null);
 
 public sealed record AgentBoardRow(int Id, string Username, string DisplayName, string? EmployeeNo, string State,
     DateTime StateChangedAt, Guid? CallId, string? CallState, string? Caller);
@@ -34,27 +40,7 @@ internal static class WallboardApi
     private static async Task<Wallboard> Get(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var queues = (await conn.QueryAsync<QueueRow>(new CommandDefinition("""
-            WITH day AS (SELECT (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai') AS start),
-                 short AS (SELECT COALESCE((SELECT value::text::int FROM settings WHERE key = 'Kpi:ShortAbandonSeconds'), 5) AS s)
-            SELECT l.id AS ServiceLineId, l.code, l.name_zh AS NameZh, l.name_en AS NameEn,
-                   l.answer_within_seconds AS AnswerWithinSeconds, l.answer_rate_goal::float8 AS AnswerRateGoal,
-                   count(*) FILTER (WHERE c.state = 'queued')::int AS Waiting,
-                   COALESCE(extract(epoch FROM now() - min(c.queued_at) FILTER (WHERE c.state = 'queued')), 0)::int AS LongestWaitSeconds,
-                   count(*) FILTER (WHERE c.queued_at >= day.start AND c.state <> 'queued'
-                        AND (c.disposition IS DISTINCT FROM 'abandoned' OR c.ended_at - c.queued_at >= make_interval(secs => short.s)))::int AS Offered,
-                   count(*) FILTER (WHERE c.queued_at >= day.start AND c.agent_answered_at IS NOT NULL)::int AS Answered,
-                   count(*) FILTER (WHERE c.queued_at >= day.start
-                        AND c.agent_answered_at - c.queued_at <= make_interval(secs => l.answer_within_seconds))::int AS AnsweredInTarget
-              FROM service_lines l CROSS JOIN day CROSS JOIN short
-              LEFT JOIN calls c ON c.service_line_id = l.id AND c.direction = 'inbound'
-                   AND (c.state = 'queued' OR c.queued_at >= day.start)
-             WHERE l.active
-             GROUP BY l.id, day.start, short.s ORDER BY l.id
-            """, cancellationToken: ct))).Select(q => new QueueStats(q.ServiceLineId, q.Code, q.NameZh, q.NameEn, q.Waiting,
-                q.LongestWaitSeconds, q.Offered, q.Answered, q.AnsweredInTarget, q.AnswerWithinSeconds,
-                q.Offered == 0 ? null : (double)q.AnsweredInTarget / q.Offered,
-                q.Offered == 0 ? null : (double)q.Answered / q.Offered, q.AnswerRateGoal)).ToList();
+        var queues = await ServiceLevel.QueuesAsync(conn, ct);
 
         var agents = (await conn.QueryAsync<AgentBoardRow>(new CommandDefinition("""
             SELECT a.id, a.username, a.display_name AS DisplayName, a.employee_no AS EmployeeNo,
@@ -90,7 +76,4 @@ internal static class WallboardApi
     public static string? Mask(string? number) => number is { Length: >= 7 }
         ? number[..3] + new string('*', number.Length - 7) + number[^4..]
         : number;
-
-    private sealed record QueueRow(int ServiceLineId, string Code, string NameZh, string NameEn, int AnswerWithinSeconds,
-        double AnswerRateGoal, int Waiting, int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget);
 }

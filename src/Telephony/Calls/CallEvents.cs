@@ -40,3 +40,10 @@ public sealed record DtmfReceived(Guid CallId, DateTimeOffset At, char Digit) : 
 /// </summary>
 public sealed record PromiseDetected(Guid CallId, DateTimeOffset At, string PromiseCode, string Sentence, string TimeText,
     DateTimeOffset DueAt, long SegmentId) : CallEvent(CallId, At);
+
+/// <summary>
+/// A queued caller pressed 1 at the callback offer; the call then ends with disposition 'callback_offered'. The web
+/// turns it into a 'queue_callback' request. CallerNumber is null when withheld (no request can be made).
+/// </summary>
+public sealed record QueueCallbackRequested(Guid CallId, DateTimeOffset At, int ServiceLineId, string? CallerNumber)
+    : CallEvent(CallId, At);

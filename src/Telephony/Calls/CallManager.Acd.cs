@@ -19,24 +19,17 @@ public sealed partial class CallManager
     /// <summary>The call an agent leg's SIP Call-ID belongs to (null when unknown or ended long ago).</summary>
     public InboundCall? FindByAgentLeg(string agentSipCallId) => _byAgentCallId.TryGetValue(agentSipCallId, out var e) ? e.Call : null;
 
-    /// <summary>Runs the ACD for a queued call until it is bridged, the caller leaves or the line's maximum wait passes.</summary>
+    /// <summary>
+    /// Runs the ACD for a queued call until it is bridged or the call ends (caller left, callback chosen at the queue's
+    /// offer after the line's max wait, watchdog). Ringing goes on after the offer: a caller who keeps waiting still
+    /// gets the next free agent.
+    /// </summary>
     private async Task RunAcdAsync(InboundCall call)
     {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
         try
         {
-            var line = call.Line!;
-            using var maxWait = CancellationTokenSource.CreateLinkedTokenSource(call.Lifetime.Token);
-            maxWait.CancelAfter(TimeSpan.FromSeconds(line.MaxWaitSeconds));
-            try
-            {
-                await WaitForAgentAsync(call, line, maxWait.Token);
-            }
-            catch (OperationCanceledException) when (maxWait.IsCancellationRequested && !call.IsEnded)
-            {
-                // The queue's callback offer takes over here; until then the caller keeps waiting in silence.
-                LogMaxWait(call.Id, line.MaxWaitSeconds);
-            }
+            await WaitForAgentAsync(call, call.Line!, call.Lifetime.Token);
         }
         catch (OperationCanceledException) when (call.Lifetime.IsCancellationRequested)
         {
@@ -251,8 +244,6 @@ public sealed partial class CallManager
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: agent {AgentId} answered with unusable SDP ({Reason}); hung up")]
     private partial void LogBadAgentAnswer(Guid callId, int agentId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} waited the line's maximum of {Seconds} s without an agent")]
-    private partial void LogMaxWait(Guid callId, int seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: no free RTP port for an agent leg; retrying")]
     private partial void LogNoPort(Guid callId);

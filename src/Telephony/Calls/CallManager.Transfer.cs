@@ -97,8 +97,8 @@ public sealed partial class CallManager
         call.Line = newLine;
         call.SetState(CallState.Queued);
         await _store.SetStateAsync(call.Id, "queued", ct);
-        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), newLine.Id, 1));
-        _ = Task.Run(() => RunAcdAsync(call), CancellationToken.None);
+        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), newLine.Id, await _attendant.PositionAsync(call.Id, ct) ?? 1));
+        _ = Task.Run(() => RunQueueAsync(call), CancellationToken.None);
         return true;
     }
 

@@ -11,7 +11,7 @@ namespace CallCenter.Telephony.Calls;
 
 /// <summary>
 /// Inbound toll-free calls on top of <see cref="SipCore"/>: DNIS lookup, nuisance rules before answering, SDP
-/// answer, per-leg recording, welcome prompt, then "queued" until the caller hangs up, RTP stops or the
+/// answer, per-leg recording, welcome prompt, then "queued" with the <see cref="Acd.QueueAttendant"/> until the caller hangs up, RTP stops or the
 /// maximum duration passes. Every step is written to the calls row and published on the <see cref="CallEventBus"/>.
 /// </summary>
 public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
@@ -36,6 +36,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly Agents.AgentRinger _ringer;
     private readonly Agents.AgentSelector _selector;
     private readonly Agents.AgentStates _states;
+    private readonly Acd.QueueAttendant _attendant;
     private readonly CancellationTokenSource _stop = new();
     private Task? _watchdog;
     private int _disposed;
@@ -43,11 +44,13 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
         IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar,
-        IEnumerable<ICallAudioSink> audioSinks, Agents.AgentRinger ringer, Agents.AgentSelector selector, Agents.AgentStates states)
+        IEnumerable<ICallAudioSink> audioSinks, Agents.AgentRinger ringer, Agents.AgentSelector selector, Agents.AgentStates states,
+        Acd.QueueAttendant attendant)
     {
         _ringer = ringer;
         _selector = selector;
         _states = states;
+        _attendant = attendant;
         _audioSinks = audioSinks.ToArray();
         _registrar = registrar;
         ArgumentNullException.ThrowIfNull(options);
@@ -249,14 +252,12 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             return;
         }
 
-        // Queued: the ACD rings agents on its own task (set-up slots are for set-ups, not for waiting callers).
         call.SetState(CallState.Queued);
         await _store.SetStateAsync(call.Id, "queued", ct);
-        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, 1));
-        if (_options.Acd.Enabled)
-        {
-            _ = Task.Run(() => RunAcdAsync(call), CancellationToken.None);
-        }
+        var position = await _attendant.PositionAsync(call.Id, ct) ?? 1;
+        _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, position));
+        // The wait runs on its own: this set-up's slot (MaxSetupsInFlight) is free again for new callers.
+        _ = Task.Run(() => RunQueueAsync(call), CancellationToken.None);
     }
 
     private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
@@ -268,7 +269,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         call.RecordingId = await _store.InsertLegWithRecordingAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"),
             agreement.Codec.ToString().ToUpperInvariant(), path, ct);
         call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
-            digit => _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit)), _mediaMetrics, _time);
+            digit =>
+            {
+                call.Digits.Writer.TryWrite(digit);
+                _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit));
+            }, _mediaMetrics, _time);
         if (_audioSinks.Length > 0)
         {
             // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.

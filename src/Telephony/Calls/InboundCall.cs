@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using CallCenter.Telephony.Media;
 using CallCenter.Telephony.Routing;
 using CallCenter.Telephony.Sip;
@@ -78,8 +79,22 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
 
     public long? StereoRecordingId { get; set; }
 
-    /// <summary>Cancelled to stop a prompt (announcement) playing to the caller, e.g. when an agent answers.</summary>
-    public CancellationTokenSource Prompts { get; } = new();
+    /// <summary>
+    /// Cancelled to stop prompts (queue announcements, hold audio) playing to the caller when an agent answers;
+    /// renewed each time the call enters a queue (again after a transfer).
+    /// </summary>
+    public CancellationTokenSource Prompts { get; private set; } = new();
+
+    /// <summary>A fresh <see cref="Prompts"/> source for a new wait in a queue.</summary>
+    public CancellationTokenSource RenewPrompts()
+    {
+        lock (_gate)
+        {
+            // The old source is not disposed: a prompt that already ended may still hold its token.
+            Prompts = new CancellationTokenSource();
+            return Prompts;
+        }
+    }
 
     /// <summary>Serialises the bridge and its teardown (answer, transfer, hang-up can race).</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -95,6 +110,13 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
             return taken;
         }
     }
+
+    /// <summary>DTMF digits of this call for the queue's menu; a small buffer where old digits give way to new ones.</summary>
+    public Channel<char> Digits { get; } = Channel.CreateBounded<char>(new BoundedChannelOptions(16)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
 
     /// <summary>Cancelled when the call ends for any reason: stops prompts and pending set-up work.</summary>
     public CancellationTokenSource Lifetime { get; } = new();

@@ -81,6 +81,8 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await supervisor.Locator("body[data-loaded=true]").WaitForAsync();
         (await supervisor.Locator("#agents tr[data-agent=agent1]").TextContentAsync())!.ShouldContain("通话中");
         (await supervisor.Locator("#queues tr[data-line=repairs]").CountAsync()).ShouldBe(1);
+        (await supervisor.Locator("#queues tr[data-line=repairs] td[data-kpi=abandoned]").TextContentAsync()).ShouldBe("0");
+        (await supervisor.Locator("#queues tr[data-line=repairs] td[data-kpi=avg-wait]").TextContentAsync()).ShouldNotBeNullOrEmpty();
         (await supervisor.Locator("#alerts .hint").First.TextContentAsync())!.ShouldContain("T900");
         (await supervisor.Locator($"#live-calls tr[data-call-id='{callId}']").TextContentAsync())!.ShouldContain("137****7003");
         await Screenshot(supervisor, "wallboard.png");

@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
+using CallCenter.Agent.Web.Supervisor;
 using CallCenter.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CallCenter.Agent.Web.Tests.Supervisor;
 
@@ -40,6 +44,83 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
         repairs.GetProperty("serviceLevel").GetDouble().ShouldBe(0.5);
         repairs.GetProperty("answerRate").GetDouble().ShouldBe(0.75);
         repairs.GetProperty("answerRateGoal").GetDouble().ShouldBe(0.85);
+        repairs.GetProperty("abandoned").GetInt32().ShouldBe(1);
+        repairs.GetProperty("callbacksChosen").GetInt32().ShouldBe(0);
+        repairs.GetProperty("averageWaitSeconds").GetDouble().ShouldBe(28.8); // (5 + 10 + 40 + 60) / 4, short abandon left out
+        repairs.GetProperty("maxWaitSeconds").GetInt32().ShouldBe(60);
+        repairs.GetProperty("answerRateGoalMet").GetBoolean().ShouldBeFalse();
         board.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("username").GetString()).ShouldBe(["agent1", "agent2", "agent3"]);
     }
+
+    [PostgresFact]
+    public async Task CallersWhoChoseACallbackCountAsOfferedButNotAnswered()
+    {
+        // Enquiries line: answered in 8 s and 20 s, callback chosen after 200 s, abandoned after 30 s and after 3 s (short).
+        await using (var cmd = app.Db.CreateCommand("""
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, queued_at,
+                               agent_answered_at, ended_at, disposition, ended_by)
+            SELECT gen_random_uuid(), 'inbound', 'wbq-' || n, '1370000000' || n, l.id, 'test', 'ended',
+                   now() - interval '10 minutes', now() - interval '10 minutes' + v.answer,
+                   now() - interval '10 minutes' + v.ended, v.disposition, v.ended_by
+              FROM service_lines l, (VALUES
+                (1, interval '8 s',  interval '100 s', 'completed', 'caller'),
+                (2, interval '20 s', interval '100 s', 'completed', 'agent'),
+                (3, NULL,            interval '200 s', 'callback_offered', 'system'),
+                (4, NULL,            interval '30 s',  'abandoned', 'caller'),
+                (5, NULL,            interval '3 s',   'abandoned', 'caller')) v(n, answer, ended, disposition, ended_by)
+             WHERE l.code = 'enquiries'
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var supervisor = await app.LoginAsync("supervisor");
+        var board = await supervisor.Http.GetFromJsonAsync<JsonElement>("/api/wallboard");
+
+        var line = board.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("code").GetString() == "enquiries");
+        line.GetProperty("waiting").GetInt32().ShouldBe(0);
+        line.GetProperty("offered").GetInt32().ShouldBe(4);
+        line.GetProperty("answered").GetInt32().ShouldBe(2);
+        line.GetProperty("abandoned").GetInt32().ShouldBe(1);
+        line.GetProperty("callbacksChosen").GetInt32().ShouldBe(1);
+        line.GetProperty("serviceLevel").GetDouble().ShouldBe(0.25);
+        line.GetProperty("answerRate").GetDouble().ShouldBe(0.5);
+        line.GetProperty("averageWaitSeconds").GetDouble().ShouldBe(64.5); // (8 + 20 + 200 + 30) / 4
+        line.GetProperty("maxWaitSeconds").GetInt32().ShouldBe(200);
+        line.GetProperty("answerRateGoalMet").GetBoolean().ShouldBeFalse();
+    }
+
+    [PostgresFact]
+    public async Task TheGaugesReportTheWallboardFiguresPerLine()
+    {
+        await using (var cmd = app.Db.CreateCommand("""
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, queued_at)
+            SELECT gen_random_uuid(), 'inbound', 'wbg-' || n, NULL, l.id, 'test', 'queued', now() - interval '20 s'
+              FROM service_lines l, generate_series(1, 3) n WHERE l.code = 'complaints'
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var gauges = new ServiceLevelGauges(app.Db, meters.GetRequiredService<IMeterFactory>(), TimeProvider.System,
+            NullLogger<ServiceLevelGauges>.Instance);
+        var waiting = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ServiceLevelGauges.MeterName && instrument.Name == "callcenter.queue.waiting")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => waiting[(string)tags[0].Value!] = value);
+        listener.Start();
+
+        await gauges.RefreshAsync(CancellationToken.None);
+        listener.RecordObservableInstruments();
+
+        waiting["complaints"].ShouldBe(3);
+    }
 }
+

@@ -16,11 +16,19 @@
   function render() {
     applyI18n();
     if (!board) return;
-    const queues = section("queues", "queues", table(["line", "waiting", "longest_wait", "service_level", "answer_rate"],
+    const num = (v) => v === null || v === undefined ? "—" : v;
+    const queues = section("queues", "queues", table(["line", "waiting", "longest_wait", "offered", "answered", "abandoned",
+      "callbacks_chosen", "avg_wait", "max_wait", "service_level", "answer_rate"],
       board.queues.map((q) => el("tr", { "data-line": q.code },
         el("td", {}, CC.lang === "zh" ? q.nameZh : q.nameEn),
         el("td", { class: "kpi" + (q.waiting > 0 ? " bad" : "") }, q.waiting),
         el("td", { class: "kpi" }, q.longestWaitSeconds),
+        el("td", { class: "kpi", "data-kpi": "offered" }, q.offered),
+        el("td", { class: "kpi", "data-kpi": "answered" }, q.answered),
+        el("td", { class: "kpi", "data-kpi": "abandoned" }, q.abandoned),
+        el("td", { class: "kpi", "data-kpi": "callbacks" }, q.callbacksChosen),
+        el("td", { class: "kpi", "data-kpi": "avg-wait" }, num(q.averageWaitSeconds)),
+        el("td", { class: "kpi", "data-kpi": "max-wait" }, num(q.maxWaitSeconds)),
         el("td", { class: "kpi" }, pct(q.serviceLevel)),
         el("td", {}, el("span", { class: "kpi " + (q.answerRate === null ? "" : q.answerRate >= q.answerRateGoal ? "good" : "bad") }, pct(q.answerRate)),
           " ", el("small", {}, t("goal"), " ", pct(q.answerRateGoal)))))));
