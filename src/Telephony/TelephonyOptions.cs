@@ -27,7 +27,25 @@ public sealed class TelephonyOptions
     public CallOptions Calls { get; set; } = new();
 
     [Required]
+    public AcdOptions Acd { get; set; } = new();
+
+    [Required]
     public QueueOptions Queue { get; set; } = new();
+}
+
+/// <summary>Routing queued calls to agents and bridging them.</summary>
+public sealed class AcdOptions
+{
+    /// <summary>When false queued calls wait without ringing agents (the pre-ACD behaviour).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>After a bridged call the agent stays in wrap_up this long, then becomes available.</summary>
+    [Range(0, 3600)]
+    public int WrapUpSeconds { get; set; } = 15;
+
+    /// <summary>Pause before ringing again when no agent answered or none was available.</summary>
+    [Range(100, 60_000)]
+    public int RetryPauseMilliseconds { get; set; } = 2000;
 }
 
 /// <summary>What a caller hears while queued (Telephony:Queue); the offer time is the line's max_wait_seconds.</summary>

@@ -37,6 +37,11 @@ public class WebAppFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = new("http://localhost");
 
+    /// <summary>Settings and services of a derived fixture, applied after the defaults above.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
     public CallEventBus Bus => Factory.Services.GetRequiredService<CallEventBus>();
 
     public async Task InitializeAsync()
@@ -59,6 +64,7 @@ public class WebAppFixture : IAsyncLifetime
             b.UseSetting("Web:MaxFailedLogins", "3");
             b.UseSetting("Web:TranscriptPollMilliseconds", "100");
             b.UseSetting("Telephony:RecordingsPath", RecordingsPath);
+            Configure(b);
         });
         if (UseKestrel)
         {

@@ -3,9 +3,27 @@ using Microsoft.Extensions.Logging;
 
 namespace CallCenter.Telephony.Calls;
 
-/// <summary>The queued step: the <see cref="QueueAttendant"/> keeps the caller company until the call ends.</summary>
+/// <summary>
+/// The queued step: the <see cref="QueueAttendant"/> keeps the caller company (position, hold audio, callback offer)
+/// while the ACD rings agents. An agent answering stops the attendant (InboundCall.Prompts) before the bridge relays
+/// audio; a callback chosen at the offer ends the call, which stops the ringing.
+/// </summary>
 public sealed partial class CallManager
 {
+    private async Task RunQueueAsync(InboundCall call)
+    {
+        var prompts = call.RenewPrompts();
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(call.Lifetime.Token, prompts.Token);
+        var attendant = Task.Run(() => WaitInQueueAsync(call, waiting.Token), CancellationToken.None);
+        if (_options.Acd.Enabled)
+        {
+            await RunAcdAsync(call);
+            await waiting.CancelAsync(); // bridged or ended: nothing more to announce
+        }
+
+        await attendant;
+    }
+
     /// <param name="call">The queued call.</param>
     /// <param name="ct">Ends the wait: the call's lifetime, or linked with "an agent answered" when ringing races the wait.</param>
     private async Task WaitInQueueAsync(InboundCall call, CancellationToken ct)

@@ -12,6 +12,8 @@ public enum CallState
     Ringing,
     Announcing,
     Queued,
+    Connected,
+    Held,
     Ended,
 }
 
@@ -64,6 +66,50 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
     }
 
     public long? RecordingId { get; set; }
+
+    /// <summary>The answered agent's leg while the call is bridged (replaced on transfer).</summary>
+    public AgentLeg? Agent { get; set; }
+
+    public long? AgentLegRowId { get; set; }
+
+    public MediaBridge? Bridge { get; set; }
+
+    /// <summary>The call's stereo recording, created when the first agent answers; spans transfers.</summary>
+    public StereoWavWriter? Stereo { get; set; }
+
+    public long? StereoRecordingId { get; set; }
+
+    /// <summary>
+    /// Cancelled to stop prompts (queue announcements, hold audio) playing to the caller when an agent answers;
+    /// renewed each time the call enters a queue (again after a transfer).
+    /// </summary>
+    public CancellationTokenSource Prompts { get; private set; } = new();
+
+    /// <summary>A fresh <see cref="Prompts"/> source for a new wait in a queue.</summary>
+    public CancellationTokenSource RenewPrompts()
+    {
+        lock (_gate)
+        {
+            // The old source is not disposed: a prompt that already ended may still hold its token.
+            Prompts = new CancellationTokenSource();
+            return Prompts;
+        }
+    }
+
+    /// <summary>Serialises the bridge and its teardown (answer, transfer, hang-up can race).</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>Hands the agent leg, bridge and stereo recording to exactly one owner for teardown.</summary>
+    public (AgentLeg? Agent, MediaBridge? Bridge) TakeAgent()
+    {
+        lock (_gate)
+        {
+            var taken = (Agent, Bridge);
+            Agent = null;
+            Bridge = null;
+            return taken;
+        }
+    }
 
     /// <summary>DTMF digits of this call for the queue's menu; a small buffer where old digits give way to new ones.</summary>
     public Channel<char> Digits { get; } = Channel.CreateBounded<char>(new BoundedChannelOptions(16)

@@ -30,7 +30,8 @@ public sealed partial class SipServer(SipCore core, CallManager calls, CallStore
         {
             try
             {
-                var duration = File.Exists(path) ? WavWriter.Repair(path) : TimeSpan.Zero;
+                var duration = !File.Exists(path) ? TimeSpan.Zero
+                    : path.EndsWith("-stereo.wav", StringComparison.Ordinal) ? StereoWavWriter.Repair(path) : WavWriter.Repair(path);
                 await store.CompleteRecordingAsync(id, (long)duration.TotalMilliseconds, File.Exists(path) ? new FileInfo(path).Length : 0, cancellationToken);
             }
             catch (IOException ex)

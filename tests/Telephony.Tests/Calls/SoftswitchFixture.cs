@@ -79,7 +79,7 @@ public sealed class SoftswitchFixture : IAsyncLifetime
 
     /// <summary>The softswitch as the host composes it (AddTelephony), on loopback with short test timeouts.</summary>
     public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath, string? nonceSecret = null,
-        Action<IServiceCollection>? replaceSeams = null)
+        Action<IServiceCollection>? replaceSeams = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var rtpBase = 30000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
@@ -98,34 +98,18 @@ public sealed class SoftswitchFixture : IAsyncLifetime
             ["Telephony:Sip:NonceSecret"] = nonceSecret,
             ["Telephony:Sip:DigestAlgorithms"] = "MD5,SHA-256", // sipp 3.6 answers only the first challenge and knows only MD5
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();
         replaceSeams?.Invoke(builder.Services);
         return builder.Build();
     }
 
-    /// <summary>A UDP+TCP port free right now on loopback (both protocols, since SIP listens on both).</summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new TcpListener(IPAddress.Loopback, port);
-                tcp.Start();
-                tcp.Stop();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no free port");
-    }
+    public static int FreePort() => TestPorts.Free();
 
     public async Task<T> QuerySingleAsync<T>(string sql, object? args = null)
     {
