@@ -77,6 +77,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     {
         if (transaction.Request.Get("To") is { } to && NameAddress.TryParse(to, out var na) && na.Tag is not null)
         {
+            if (RoutedToOutbound(transaction))
+            {
+                return;
+            }
+
             // A re-INVITE (hold, refresh): not supported yet; the call keeps its current media.
             transaction.Respond(_byCallId.ContainsKey(transaction.Request.CallId) ? 488 : 481);
             return;
@@ -327,6 +332,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         if (request.Method == "REGISTER")
         {
             _registrar.Handle(transaction);
+            return;
+        }
+
+        if (RoutedToOutbound(transaction))
+        {
             return;
         }
 
