@@ -28,10 +28,11 @@ public sealed class OutboundOptions
 
     /// <summary>
     /// Last line of toll-fraud defence: destinations (digits) must match this. Default: mainland mobile and fixed-line
-    /// numbers only (the callback scheduler checks premium, international and short codes before this).
+    /// numbers only, not the 1690 information-service range (the callback scheduler checks premium, international and
+    /// short codes before this).
     /// </summary>
     [Required]
-    public string AllowedDestinationPattern { get; set; } = "^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$";
+    public string AllowedDestinationPattern { get; set; } = "^(?!1690)(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$";
 
     /// <summary>How long an automated call waits for a key after its prompt (once more after the re-prompt).</summary>
     [Range(1, 120)]

@@ -1,0 +1,146 @@
+using CallCenter.Telephony.Media;
+using CallCenter.Telephony.Outbound;
+using CallCenter.TestSupport;
+
+namespace CallCenter.Telephony.Tests.Outbound;
+
+/// <summary>Outbound calls through the trunk with the real sipp as the customer, on the real softswitch and PostgreSQL.</summary>
+[Collection(OutboundGroup.Name)]
+public sealed class OutboundDialerTests(OutboundFixture fx)
+{
+    private const string Customer = "13800138000";
+
+    private static OutboundRequest Request(string callId, OutboundScript? script, string destination = Customer) =>
+        new(destination, callId, new Dictionary<string, string> { ["X-CallCenter-Attempt"] = "42" }, script);
+
+    private static OutboundScript Pickup => new("pickup_reminder.wav", "12");
+
+    private static string NewCallId() => "cb-" + Guid.NewGuid().ToString("N") + "@test";
+
+    [PostgresFact]
+    public async Task AnAnsweredCallCollectsTheKeyTheCustomerPressedAndHangsUpWithOneInvite()
+    {
+        var callId = NewCallId();
+        var xml = SippTrunk.Scenario("trunk-answer-dtmf.xml").Replace("@PCAP@", SippTrunk.Pcap("dtmf_2833_1.pcap"), StringComparison.Ordinal);
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml);
+
+        var result = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output); // sipp checked X-CallCenter-Attempt and got our BYE
+        result.Outcome.ShouldBe(OutboundOutcome.Answered, result.Reason);
+        result.SipStatus.ShouldBe(200);
+        result.Dtmf.ShouldBe("1");
+        sipp.InviteBranches().Count.ShouldBe(1);
+        var invite = sipp.FirstInvite();
+        invite.ShouldContain("X-CallCenter-Attempt: 42");
+        invite.ShouldContain("Call-ID: " + callId);
+        invite.ShouldContain("INVITE sip:" + Customer + "@127.0.0.1:" + fx.TrunkPort);
+
+        var row = await fx.QuerySingleAsync<(string Direction, string Caller, string Dialed, string Disposition, string EndedBy, bool Answered)>(
+            """
+            SELECT direction, caller_number, dialed_number, disposition, ended_by, answered_at IS NOT NULL
+              FROM calls WHERE sip_call_id = @callId
+            """, new { callId });
+        row.ShouldBe(("outbound", OutboundFixture.CallerId, Customer, "completed", "system", true));
+        var (path, complete) = await fx.QuerySingleAsync<(string, bool)>(
+            "SELECT r.path, r.complete FROM recordings r JOIN calls c ON c.id = r.call_id WHERE c.sip_call_id = @callId", new { callId });
+        complete.ShouldBeTrue();
+        File.Exists(path).ShouldBeTrue();
+        WavReader.ReadMono8k(path).ShouldNotBeNull();
+    }
+
+    [PostgresFact]
+    public async Task TheSameCallIdIsNeverDialedTwice()
+    {
+        var callId = NewCallId();
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-status.xml").Replace("@STATUS@", "486 Busy Here", StringComparison.Ordinal));
+        var first = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+        (await sipp.WaitAsync()).ExitCode.ShouldBe(0);
+
+        await using var again = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-status.xml").Replace("@STATUS@", "486 Busy Here", StringComparison.Ordinal));
+        var second = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+        await again.StopAsync();
+
+        first.Outcome.ShouldBe(OutboundOutcome.Busy);
+        second.Outcome.ShouldBe(OutboundOutcome.Failed);
+        second.Reason.ShouldContain("exists already");
+        again.InviteBranches().ShouldBeEmpty();
+    }
+
+    [PostgresTheory]
+    [InlineData("486 Busy Here", OutboundOutcome.Busy, "busy")]
+    [InlineData("600 Busy Everywhere", OutboundOutcome.Busy, "busy")]
+    [InlineData("480 Temporarily Unavailable", OutboundOutcome.NoAnswer, "no_answer")]
+    [InlineData("408 Request Timeout", OutboundOutcome.NoAnswer, "no_answer")]
+    [InlineData("603 Decline", OutboundOutcome.Rejected, "rejected")]
+    [InlineData("403 Forbidden", OutboundOutcome.Rejected, "rejected")]
+    [InlineData("503 Service Unavailable", OutboundOutcome.Failed, "failed")]
+    public async Task AFinalStatusOfTheTrunkBecomesItsOutcome(string status, OutboundOutcome outcome, string disposition)
+    {
+        var callId = NewCallId();
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-status.xml").Replace("@STATUS@", status, StringComparison.Ordinal));
+
+        var result = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output); // sipp got our ACK
+        result.Outcome.ShouldBe(outcome);
+        result.SipStatus.ShouldBe(int.Parse(status[..3], System.Globalization.CultureInfo.InvariantCulture));
+        result.Dtmf.ShouldBeNull();
+        sipp.InviteBranches().Count.ShouldBe(1);
+        (await fx.QuerySingleAsync<string>("SELECT disposition FROM calls WHERE sip_call_id = @callId AND direction = 'outbound'", new { callId }))
+            .ShouldBe(disposition);
+    }
+
+    [PostgresFact]
+    public async Task RingingPastTheRingTimeoutIsCancelledAndCountsAsNoAnswer()
+    {
+        var callId = NewCallId();
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-ring-cancel.xml"));
+
+        var result = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output); // sipp saw our CANCEL and the ACK of its 487
+        result.Outcome.ShouldBe(OutboundOutcome.NoAnswer);
+        result.SipStatus.ShouldBe(487);
+        (await fx.QuerySingleAsync<(string, string)>("SELECT disposition, ended_by FROM calls WHERE sip_call_id = @callId", new { callId }))
+            .ShouldBe(("no_answer", "system"));
+    }
+
+    [PostgresFact]
+    public async Task ACustomerWhoHangsUpDuringThePromptEndsTheCallWithoutAKey()
+    {
+        var callId = NewCallId();
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-answer-hangup.xml"));
+
+        var result = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output); // our 200 to its BYE arrived
+        result.Outcome.ShouldBe(OutboundOutcome.Answered);
+        result.Dtmf.ShouldBeNull();
+        result.Reason.ShouldBe("BYE from callee");
+        (await fx.QuerySingleAsync<(string, string)>("SELECT disposition, ended_by FROM calls WHERE sip_call_id = @callId", new { callId }))
+            .ShouldBe(("completed", "callee"));
+    }
+
+    [PostgresTheory]
+    [InlineData("16901234567")] // premium
+    [InlineData("4008123456")]  // service number
+    [InlineData("12345")]       // short code
+    [InlineData("0085212345678")] // international
+    [InlineData("1380013800a")] // not digits
+    public async Task ADestinationOutsideTheAllowedPatternIsNeverDialed(string destination)
+    {
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-status.xml").Replace("@STATUS@", "486 Busy Here", StringComparison.Ordinal));
+
+        var result = await fx.Dialer.PlaceAsync(Request(NewCallId(), Pickup, destination), CancellationToken.None);
+
+        await sipp.StopAsync();
+        result.Outcome.ShouldBe(OutboundOutcome.Failed);
+        result.Reason.ShouldContain("AllowedDestinationPattern");
+        sipp.InviteBranches().ShouldBeEmpty();
+    }
+}
