@@ -63,6 +63,9 @@ public sealed partial class OutboundDialer
     /// <summary>False when no trunk is configured: every call is refused with a Failed result and its reason.</summary>
     public bool Enabled => _options.Enabled;
 
+    /// <summary>A trunk is configured and SIP is listening: calls can be placed now.</summary>
+    public bool CanDial => _trunk is not null && _core.Transport(SipTransportKind.Udp) is not null;
+
     public int ActiveCalls => Volatile.Read(ref _active);
 
     public async Task<OutboundResult> PlaceAsync(OutboundRequest request, CancellationToken ct)
