@@ -84,4 +84,39 @@ public sealed class OutboundCallbackTests(OutboundCallbackFixture fx)
         sipp.InviteBranches().ShouldBeEmpty();
         (await fx.QuerySingleAsync<int>("SELECT count(*)::int FROM calls WHERE dialed_number IN ('13800138003', '16901234567')")).ShouldBe(0);
     }
+
+    [PostgresFact]
+    public async Task ASurveyKeyIsStoredAsTheScoreAndClosesTheFollowUp()
+    {
+        var xml = SippTrunk.Scenario("trunk-answer-dtmf.xml").Replace("@PCAP@", SippTrunk.Pcap("dtmf_2833_4.pcap"), StringComparison.Ordinal);
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml);
+
+        var survey = await fx.Requests.CreateAsync(new NewCallback("repair_followup", "manual", "survey-1", null, "13800138004", DateTimeOffset.UtcNow, "test"), CancellationToken.None);
+        var attempt = await fx.WaitForFirstAttemptAsync(survey.CallbackId!.Value);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output);
+        (attempt.State, attempt.Outcome, attempt.Dtmf).ShouldBe(("done", "survey_completed", "4"));
+        (await fx.QuerySingleAsync<int>("SELECT survey_score FROM callback_attempts WHERE id = @Id", new { attempt.Id })).ShouldBe(4);
+        (await fx.QuerySingleAsync<string>("SELECT state FROM callbacks WHERE id = @id", new { id = survey.CallbackId })).ShouldBe("completed");
+        sipp.InviteBranches().Count.ShouldBe(1);
+    }
+
+    [PostgresFact]
+    public async Task KeyTwoOnAPickupReminderAsksToBeCalledLater()
+    {
+        var xml = SippTrunk.Scenario("trunk-answer-dtmf.xml").Replace("@PCAP@", SippTrunk.Pcap("dtmf_2833_2.pcap"), StringComparison.Ordinal);
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml);
+        var (_, repairId) = await fx.CustomerWithRepairAsync("13800138005");
+
+        var callbackId = await fx.MarkReadyAsync(repairId);
+        var attempt = await fx.WaitForFirstAttemptAsync(callbackId);
+
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output);
+        (attempt.State, attempt.Outcome, attempt.Dtmf).ShouldBe(("done", "call_later", "2"));
+        (await fx.QuerySingleAsync<string>("SELECT state FROM callbacks WHERE id = @callbackId", new { callbackId })).ShouldBe("in_progress");
+        (await fx.QuerySingleAsync<string>("SELECT state FROM callback_attempts WHERE callback_id = @callbackId AND attempt_no = 2", new { callbackId }))
+            .ShouldBe("scheduled");
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using CallCenter.Telephony.Calls;
 using CallCenter.Telephony.Media;
 using CallCenter.Telephony.Outbound;
 using CallCenter.TestSupport;
@@ -23,11 +25,23 @@ public sealed class OutboundDialerTests(OutboundFixture fx)
         var callId = NewCallId();
         var xml = SippTrunk.Scenario("trunk-answer-dtmf.xml").Replace("@PCAP@", SippTrunk.Pcap("dtmf_2833_1.pcap"), StringComparison.Ordinal);
         await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new ConcurrentQueue<CallEvent>();
+        var subscription = fx.Events.SubscribeAsync(cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token);
+        var collecting = CollectAsync(subscription, events);
 
         var result = await fx.Dialer.PlaceAsync(Request(callId, Pickup), CancellationToken.None);
 
         var (exit, output) = await sipp.WaitAsync();
         exit.ShouldBe(0, output); // sipp checked X-CallCenter-Attempt and got our BYE
+        await stop.CancelAsync();
+        await collecting;
+        var mine = events.Where(e => e.CallId == result.CallId).ToList();
+        mine.OfType<OutboundCallPlaced>().Single().MaskedDestination.ShouldBe("*******8000");
+        mine.OfType<OutboundCallSettled>().Single().Outcome.ShouldBe("answered");
+        mine.OfType<CallAnswered>().Count().ShouldBe(1);
+        mine.OfType<DtmfReceived>().Select(d => d.Digit).ShouldBe(['1']);
+        mine.OfType<CallEnded>().Single().Disposition.ShouldBe("completed");
         result.Outcome.ShouldBe(OutboundOutcome.Answered, result.Reason);
         result.SipStatus.ShouldBe(200);
         result.Dtmf.ShouldBe("1");
@@ -48,6 +62,45 @@ public sealed class OutboundDialerTests(OutboundFixture fx)
         complete.ShouldBeTrue();
         File.Exists(path).ShouldBeTrue();
         WavReader.ReadMono8k(path).ShouldNotBeNull();
+    }
+
+    private static async Task CollectAsync(IAsyncEnumerator<CallEvent> subscription, ConcurrentQueue<CallEvent> into)
+    {
+        try
+        {
+            while (await subscription.MoveNextAsync())
+            {
+                into.Enqueue(subscription.Current);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the test stopped listening
+        }
+        finally
+        {
+            await subscription.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task ACustomerWhoPressesNothingHearsThePromptTwiceAndIsHungUpOnPolitely()
+    {
+        var callId = NewCallId();
+        // g711a.pcap is speech without any RFC 4733 event: audio arrives, no key does.
+        var xml = SippTrunk.Scenario("trunk-answer-dtmf.xml").Replace("@PCAP@", SippTrunk.Pcap("g711a.pcap"), StringComparison.Ordinal);
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml, timeoutSeconds: 60);
+
+        // A short prompt keeps the test short: prompt, 2 s, sorry, prompt, 2 s, goodbye.
+        var result = await fx.Dialer.PlaceAsync(Request(callId, new OutboundScript("goodbye.wav", "12")), CancellationToken.None);
+
+        var (exit, output) = await sipp.WaitAsync(60);
+        exit.ShouldBe(0, output);
+        result.Outcome.ShouldBe(OutboundOutcome.Answered);
+        result.Dtmf.ShouldBeNull();
+        result.Reason.ShouldBe("script finished");
+        (await fx.QuerySingleAsync<(string, string)>("SELECT disposition, ended_by FROM calls WHERE sip_call_id = @callId", new { callId }))
+            .ShouldBe(("completed", "system"));
     }
 
     [PostgresFact]
