@@ -43,6 +43,7 @@ public static class TelephonyModule
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
             builder.Services.AddSingleton<Agents.RegistrationSweeper>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Agents.RegistrationSweeper>());
+            builder.Services.AddHostedService<Agents.WrapUpSweeper>();
         }
 
         return builder;
@@ -108,6 +109,7 @@ internal sealed class TelephonyOptionsNestedValidation : IValidateOptions<Teleph
         Check(options.Sip, "Telephony:Sip", failures);
         Check(options.Rtp, "Telephony:Rtp", failures);
         Check(options.Calls, "Telephony:Calls", failures);
+        Check(options.Acd, "Telephony:Acd", failures);
         foreach (var address in options.Sip.TrustedAddresses)
         {
             if (!System.Net.IPAddress.TryParse(address, out _))

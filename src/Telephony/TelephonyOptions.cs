@@ -25,6 +25,24 @@ public sealed class TelephonyOptions
 
     [Required]
     public CallOptions Calls { get; set; } = new();
+
+    [Required]
+    public AcdOptions Acd { get; set; } = new();
+}
+
+/// <summary>Routing queued calls to agents and bridging them.</summary>
+public sealed class AcdOptions
+{
+    /// <summary>When false queued calls wait without ringing agents (the pre-ACD behaviour).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>After a bridged call the agent stays in wrap_up this long, then becomes available.</summary>
+    [Range(0, 3600)]
+    public int WrapUpSeconds { get; set; } = 15;
+
+    /// <summary>Pause before ringing again when no agent answered or none was available.</summary>
+    [Range(100, 60_000)]
+    public int RetryPauseMilliseconds { get; set; } = 2000;
 }
 
 public sealed class CallOptions

@@ -36,7 +36,7 @@ public sealed partial class AgentRinger(SipCore core, AgentSelector selector, Re
             }
 
             excluded.Add(agent);
-            var answer = await RingAgentAsync(request, agent, ct);
+            var answer = await RingClaimedAsync(request, agent, ct);
             if (answer is not null)
             {
                 return answer;
@@ -49,7 +49,25 @@ public sealed partial class AgentRinger(SipCore core, AgentSelector selector, Re
         return null;
     }
 
-    private async Task<AgentAnswer?> RingAgentAsync(RingRequest request, int agentId, CancellationToken ct)
+    /// <summary>Rings one named agent (a transfer target) if they can be claimed; null when not available or no answer.</summary>
+    public async Task<AgentAnswer?> RingAgentAsync(RingRequest request, int agentId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!await selector.ClaimAgentAsync(request.CallId, agentId, ct))
+        {
+            return null;
+        }
+
+        var answer = await RingClaimedAsync(request, agentId, ct);
+        if (answer is null)
+        {
+            await selector.ReleaseAsync(request.CallId, agentId, ct.IsCancellationRequested ? "caller left" : "no answer", CancellationToken.None);
+        }
+
+        return answer;
+    }
+
+    private async Task<AgentAnswer?> RingClaimedAsync(RingRequest request, int agentId, CancellationToken ct)
     {
         var legs = new List<(InviteClientTransaction Tx, SipRemote Phone)>();
         foreach (var contact in await registrations.ContactsAsync(agentId, ct))
@@ -83,7 +101,7 @@ public sealed partial class AgentRinger(SipCore core, AgentSelector selector, Re
                 pending.Remove(leg);
                 if (await done is { StatusCode: >= 200 and < 300 } ok)
                 {
-                    CancelAll(pending);
+                    CancelAll(pending, agentId);
                     return new AgentAnswer(agentId, leg.Tx.Request, ok, leg.Phone);
                 }
             }
@@ -93,15 +111,29 @@ public sealed partial class AgentRinger(SipCore core, AgentSelector selector, Re
             LogRingEnded(request.CallId, agentId, ct.IsCancellationRequested ? "caller left" : "ring timeout");
         }
 
-        CancelAll(pending);
+        CancelAll(pending, agentId);
         return null;
     }
 
-    private static void CancelAll(List<(InviteClientTransaction Tx, SipRemote Phone)> legs)
+    /// <summary>
+    /// CANCELs the legs still ringing. A 200 can cross our CANCEL (RFC 3261 §9.1): the transaction ACKs it and
+    /// we hang that phone up at once with a BYE; it is never bridged.
+    /// </summary>
+    private void CancelAll(List<(InviteClientTransaction Tx, SipRemote Phone)> legs, int agentId)
     {
-        foreach (var (tx, _) in legs)
+        foreach (var (tx, phone) in legs)
         {
             tx.Cancel();
+            _ = tx.Completion.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result is { StatusCode: >= 200 and < 300 } late)
+                {
+                    var leg = new AgentLeg(new AgentAnswer(agentId, tx.Request, late, phone));
+                    var port = core.Transport(phone.Transport)?.LocalEndPoint.Port ?? 5060;
+                    _ = core.SendRequestAsync(leg.CreateRequest("BYE", core.AdvertisedHost, port), phone);
+                    LogLateAnswer(agentId);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -136,6 +168,9 @@ public sealed partial class AgentRinger(SipCore core, AgentSelector selector, Re
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} stops ringing agent {AgentId}: {Reason}")]
     private partial void LogRingEnded(Guid callId, int agentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} answered after we cancelled; the leg was hung up")]
+    private partial void LogLateAnswer(int agentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} has a contact that is not an IP sip: URI; skipped")]
     private partial void LogBadContact(int agentId);

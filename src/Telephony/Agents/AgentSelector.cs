@@ -43,6 +43,38 @@ public sealed class AgentSelector(NpgsqlDataSource dataSource, AgentStates state
         return agentId;
     }
 
+    /// <summary>The active agent a transfer target names (login or SIP user name); null when none.</summary>
+    public async Task<int?> FindAgentAsync(string name, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT id FROM agents WHERE active AND (username = @name OR sip_username = @name) ORDER BY id LIMIT 1",
+            new { name }, cancellationToken: ct));
+    }
+
+    /// <summary>Claims one named agent (a transfer target) if available, registered and active; false otherwise.</summary>
+    public async Task<bool> ClaimAgentAsync(Guid callId, int agentId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var claimed = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH moved AS (
+              UPDATE agents a SET state = 'ringing', state_changed_at = now()
+               WHERE a.id = @agentId AND a.active AND a.state = 'available'
+                 AND EXISTS (SELECT 1 FROM agent_registrations r WHERE r.agent_id = a.id AND r.expires_at > now())
+              RETURNING a.id),
+            logged AS (
+              INSERT INTO agent_state_changes (agent_id, state, reason) SELECT id, 'ringing', 'transfer of call ' || @callId::text FROM moved)
+            SELECT count(*)::int FROM moved
+            """, new { agentId, callId }, cancellationToken: ct));
+        if (claimed == 1)
+        {
+            events.Publish(new AgentStateChanged(callId, time.GetUtcNow(), agentId, AgentState.Ringing));
+        }
+
+        return claimed == 1;
+    }
+
     /// <summary>The agent did not answer in time (or the caller left): back to available, at the end of the idle order.</summary>
     public Task<bool> ReleaseAsync(Guid callId, int agentId, string reason, CancellationToken ct) =>
         states.ChangeAsync(agentId, AgentState.Available, WhenRinging, reason, callId, ct);

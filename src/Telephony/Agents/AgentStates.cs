@@ -43,4 +43,48 @@ public sealed class AgentStates(NpgsqlDataSource dataSource, CallEventBus events
 
         return changed == 1;
     }
+
+    /// <summary>The agent's bridged call ended: wrap_up until <paramref name="until"/> (from on_call or ringing only).</summary>
+    public async Task<bool> EnterWrapUpAsync(int agentId, DateTimeOffset until, Guid callId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var changed = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH moved AS (
+              UPDATE agents SET state = 'wrap_up', state_changed_at = now(), wrap_up_until = @until, last_call_ended_at = now()
+               WHERE id = @agentId AND state IN ('on_call', 'ringing')
+              RETURNING id)
+            INSERT INTO agent_state_changes (agent_id, state, reason)
+            SELECT id, 'wrap_up', 'call ' || @callId::text || ' ended' FROM moved
+            RETURNING 1
+            """, new { agentId, until, callId }, cancellationToken: ct));
+        if (changed == 1)
+        {
+            events.Publish(new AgentStateChanged(callId, time.GetUtcNow(), agentId, AgentState.WrapUp));
+        }
+
+        return changed == 1;
+    }
+
+    /// <summary>Agents whose timed wrap-up is over become available (any node may run it: idempotent); returns them.</summary>
+    public async Task<IReadOnlyList<int>> EndDueWrapUpsAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var ids = (await conn.QueryAsync<int>(new CommandDefinition(
+            """
+            WITH done AS (
+              UPDATE agents SET state = 'available', state_changed_at = now(), wrap_up_until = NULL
+               WHERE state = 'wrap_up' AND wrap_up_until IS NOT NULL AND wrap_up_until <= now()
+              RETURNING id),
+            logged AS (
+              INSERT INTO agent_state_changes (agent_id, state, reason) SELECT id, 'available', 'wrap-up time over' FROM done)
+            SELECT id FROM done
+            """, cancellationToken: ct))).ToList();
+        foreach (var id in ids)
+        {
+            events.Publish(new AgentStateChanged(Guid.Empty, time.GetUtcNow(), id, AgentState.Available));
+        }
+
+        return ids;
+    }
 }

@@ -51,7 +51,7 @@ public sealed partial class CallManager
     }
 
     /// <summary>The SDP of the body, also from inside a multipart/mixed body (RFC 4475 mpart01).</summary>
-    internal static byte[] SdpBody(SipRequest request)
+    internal static byte[] SdpBody(SipMessage request)
     {
         var contentType = request.Get("Content-Type") ?? "";
         if (!contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))

@@ -33,6 +33,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly ILogger<CallManager> _logger;
     private readonly SemaphoreSlim _setups;
     private readonly ICallAudioSink[] _audioSinks;
+    private readonly Agents.AgentRinger _ringer;
+    private readonly Agents.AgentSelector _selector;
+    private readonly Agents.AgentStates _states;
     private readonly CancellationTokenSource _stop = new();
     private Task? _watchdog;
     private int _disposed;
@@ -40,8 +43,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     public CallManager(SipCore core, CallStore store, DnisMap dnis, NuisanceRules rules, RtpPortPool ports, PromptPlayer player,
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
         IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar,
-        IEnumerable<ICallAudioSink> audioSinks)
+        IEnumerable<ICallAudioSink> audioSinks, Agents.AgentRinger ringer, Agents.AgentSelector selector, Agents.AgentStates states)
     {
+        _ringer = ringer;
+        _selector = selector;
+        _states = states;
         _audioSinks = audioSinks.ToArray();
         _registrar = registrar;
         ArgumentNullException.ThrowIfNull(options);
@@ -82,8 +88,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 return;
             }
 
-            // A re-INVITE (hold, refresh): not supported yet; the call keeps its current media.
-            transaction.Respond(_byCallId.ContainsKey(transaction.Request.CallId) ? 488 : 481);
+            OnReInvite(transaction);
             return;
         }
 
@@ -249,10 +254,14 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             return;
         }
 
-        // Queued: ACD (next issue) takes it from here; until then the caller waits in silence while recorded.
+        // Queued: the ACD rings agents on its own task (set-up slots are for set-ups, not for waiting callers).
         call.SetState(CallState.Queued);
         await _store.SetStateAsync(call.Id, "queued", ct);
         _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), call.Line!.Id, 1));
+        if (_options.Acd.Enabled)
+        {
+            _ = Task.Run(() => RunAcdAsync(call), CancellationToken.None);
+        }
     }
 
     private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
@@ -292,7 +301,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
 
         try
         {
-            await _player.PlayAsync(call.Media, samples, token);
+            // Stopped by the call's end or by an agent answering (InboundCall.Prompts).
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, call.Prompts.Token);
+            await _player.PlayAsync(call.Media, samples, linked.Token);
         }
         catch (OperationCanceledException)
         {
@@ -305,61 +316,6 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         call.Invite.Respond(status);
         _events.Publish(new CallRejected(call.Id, _time.GetUtcNow(), call.Caller, call.Dialed, status, reason));
         await EndAsync(call, disposition, "system", reason, sendBye: false);
-    }
-
-    public void OnAck(SipRequest ack, SipRemote from)
-    {
-        // The 2xx ACK only stops retransmission (done by the core); media is already flowing.
-    }
-
-    public void OnCancel(ServerTransaction invite)
-    {
-        if (!_byCallId.TryGetValue(invite.Request.CallId, out var call) || call.Invite != invite)
-        {
-            invite.Respond(487);
-            return;
-        }
-
-        if (invite.Respond(487))
-        {
-            _ = EndAsync(call, "abandoned", "caller", "CANCEL before answer", sendBye: false);
-        }
-    }
-
-    public void OnRequest(ServerTransaction transaction)
-    {
-        var request = transaction.Request;
-        if (request.Method == "REGISTER")
-        {
-            _registrar.Handle(transaction);
-            return;
-        }
-
-        if (RoutedToOutbound(transaction))
-        {
-            return;
-        }
-
-        if (!_byCallId.TryGetValue(request.CallId, out var call) || !call.Matches(request) || call.IsEnded)
-        {
-            transaction.Respond(481);
-            return;
-        }
-
-        transaction.Respond(200);
-        if (request.Method == "BYE")
-        {
-            var disposition = call.State == CallState.Queued || call.State == CallState.Announcing ? "abandoned" : "completed";
-            _ = EndAsync(call, disposition, "caller", "BYE from caller", sendBye: false);
-        }
-    }
-
-    public void OnAckTimeout(ServerTransaction invite)
-    {
-        if (_byCallId.TryGetValue(invite.Request.CallId, out var call))
-        {
-            _ = EndAsync(call, "failed", "system", "no ACK for 200 OK", sendBye: true);
-        }
     }
 
     /// <summary>Stops the call's media (returning its ports) and finishes its recording; safe to call twice.</summary>
@@ -403,6 +359,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 _ = _core.SendRequestAsync(call.CreateBye(_core.AdvertisedHost, local), call.Remote);
             }
 
+            await EndAgentSideAsync(call, reason ?? disposition);
             await ReleaseMediaAsync(call);
             await _store.EndAsync(call.Id, disposition, endedBy, reason, call.AnsweredAt, CancellationToken.None);
             _metrics.Ended.Add(1, new KeyValuePair<string, object?>("disposition", disposition));

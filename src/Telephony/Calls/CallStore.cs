@@ -88,4 +88,43 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         await tx.CommitAsync(ct);
         return (ids.Length, recordings);
     }
+
+    /// <summary>An agent answered: the call is connected to them (calls.agent_id, agent_answered_at).</summary>
+    public async Task SetConnectedAsync(Guid id, int agentId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE calls SET state = 'connected', agent_id = @agentId, agent_answered_at = coalesce(agent_answered_at, now())
+             WHERE id = @id AND ended_at IS NULL
+            """, new { id, agentId }, cancellationToken: ct));
+    }
+
+    /// <summary>The agent leg's row (answered now); returns its id so it can be ended alone (transfer).</summary>
+    public async Task<long> InsertAgentLegAsync(Guid callId, string sipCallId, int agentId, string remoteUri, string codec, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO call_legs (call_id, role, sip_call_id, agent_id, remote_uri, codec, answered_at)
+            VALUES (@callId, 'agent', @sipCallId, @agentId, @remoteUri, @codec, now()) RETURNING id
+            """, new { callId, sipCallId, agentId, remoteUri, codec }, cancellationToken: ct));
+    }
+
+    public async Task EndLegAsync(long legId, string reason, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE call_legs SET ended_at = now(), end_reason = @reason WHERE id = @legId AND ended_at IS NULL",
+            new { legId, reason }, cancellationToken: ct));
+    }
+
+    /// <summary>The two-channel call recording (left customer, right agent); returns its id.</summary>
+    public async Task<long> InsertStereoRecordingAsync(Guid callId, string path, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "INSERT INTO recordings (call_id, leg_role, path, channels) VALUES (@callId, 'stereo', @path, 2) RETURNING id",
+            new { callId, path }, cancellationToken: ct));
+    }
 }

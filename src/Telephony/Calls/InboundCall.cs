@@ -11,6 +11,8 @@ public enum CallState
     Ringing,
     Announcing,
     Queued,
+    Connected,
+    Held,
     Ended,
 }
 
@@ -63,6 +65,36 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
     }
 
     public long? RecordingId { get; set; }
+
+    /// <summary>The answered agent's leg while the call is bridged (replaced on transfer).</summary>
+    public AgentLeg? Agent { get; set; }
+
+    public long? AgentLegRowId { get; set; }
+
+    public MediaBridge? Bridge { get; set; }
+
+    /// <summary>The call's stereo recording, created when the first agent answers; spans transfers.</summary>
+    public StereoWavWriter? Stereo { get; set; }
+
+    public long? StereoRecordingId { get; set; }
+
+    /// <summary>Cancelled to stop a prompt (announcement) playing to the caller, e.g. when an agent answers.</summary>
+    public CancellationTokenSource Prompts { get; } = new();
+
+    /// <summary>Serialises the bridge and its teardown (answer, transfer, hang-up can race).</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>Hands the agent leg, bridge and stereo recording to exactly one owner for teardown.</summary>
+    public (AgentLeg? Agent, MediaBridge? Bridge) TakeAgent()
+    {
+        lock (_gate)
+        {
+            var taken = (Agent, Bridge);
+            Agent = null;
+            Bridge = null;
+            return taken;
+        }
+    }
 
     /// <summary>Cancelled when the call ends for any reason: stops prompts and pending set-up work.</summary>
     public CancellationTokenSource Lifetime { get; } = new();

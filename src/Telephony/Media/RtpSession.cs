@@ -23,6 +23,9 @@ public sealed class RtpSession : IAsyncDisposable
     private readonly JitterBuffer<Frame> _jitter = new(3);
     private readonly List<Frame> _released = [];
     private readonly Lock _gate = new();
+    // Sending has its own lock: a bridge sends on one leg from the other leg's receive path (which holds its _gate),
+    // so the two legs' receive locks never nest into each other.
+    private readonly Lock _sendGate = new();
     private readonly uint _ssrc = (uint)Random.Shared.Next();
     private IPEndPoint _remote;
     private SocketAddress _remoteAddress;
@@ -35,6 +38,7 @@ public sealed class RtpSession : IAsyncDisposable
     private uint _sendTs = (uint)Random.Shared.Next();
     private Task? _rtpLoop;
     private Task? _rtcpLoop;
+    private int _disposed;
 
     public RtpSession(RtpPortLease lease, SdpAgreement agreement, IPAddress signallingPeer, WavWriter? recorder,
         Action<char> onDigit, MediaMetrics metrics, TimeProvider time)
@@ -108,7 +112,7 @@ public sealed class RtpSession : IAsyncDisposable
                 if (!_latched && PacketsAccepted == 0 && _seen <= LatchWindow && ep.Address.Equals(_signallingPeer))
                 {
                     _remote = ep;
-                    _remoteAddress = ep.Serialize();
+                    Volatile.Write(ref _remoteAddress, ep.Serialize());
                 }
                 else
                 {
@@ -141,7 +145,7 @@ public sealed class RtpSession : IAsyncDisposable
 
             PacketsAccepted++;
             _metrics.Received.Add(1);
-            if (_recorder is null)
+            if (_recorder is null && Tap is null)
             {
                 return;
             }
@@ -163,7 +167,7 @@ public sealed class RtpSession : IAsyncDisposable
 
     private void WriteReleased()
     {
-        if (_released.Count == 0 || _recorder is null)
+        if (_released.Count == 0)
         {
             return;
         }
@@ -189,7 +193,7 @@ public sealed class RtpSession : IAsyncDisposable
                 G711.DecodeAlaw(f.Payload, samples);
             }
 
-            _recorder.Write(offset, samples);
+            _recorder?.Write(offset, samples);
             if (Tap is { } tap)
             {
                 try
@@ -239,11 +243,11 @@ public sealed class RtpSession : IAsyncDisposable
         Span<byte> packet = stackalloc byte[12 + 320];
         int length;
         SocketAddress to;
-        lock (_gate)
+        lock (_sendGate)
         {
             length = RtpHeader.Write(packet, marker, (int)_agreement.Codec, _sendSeq++, _sendTs, _ssrc, encoded);
             _sendTs += (uint)encoded.Length;
-            to = _remoteAddress;
+            to = Volatile.Read(ref _remoteAddress);
         }
 
         try
@@ -259,6 +263,36 @@ public sealed class RtpSession : IAsyncDisposable
 
     public AudioCodec Codec => _agreement.Codec;
 
+    /// <summary>What the leg's SDP exchange agreed (codec, digits payload type, the peer's media as signalled).</summary>
+    public SdpAgreement Agreement => _agreement;
+
+    /// <summary>Where media is sent now (the SDP address, or the latched source).</summary>
+    public IPEndPoint Remote
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _remote;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A re-INVITE moved the peer's media (RFC 3264 §8.3.1): send to and accept from the new address from now on.
+    /// Only signalling changes it, never a packet (no mid-call re-latching).
+    /// </summary>
+    public void UpdateRemote(IPEndPoint remote)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        lock (_gate)
+        {
+            _remote = remote;
+            Volatile.Write(ref _remoteAddress, remote.Serialize());
+            _latched = true;
+        }
+    }
+
     private void Drop(string reason)
     {
         PacketsDropped++;
@@ -267,6 +301,11 @@ public sealed class RtpSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // ended by both a hang-up and a clean-up path
+        }
+
         await _stop.CancelAsync();
         _lease.Dispose();
         foreach (var t in new[] { _rtpLoop, _rtcpLoop })

@@ -73,6 +73,35 @@ public static class SdpNegotiator
         return false;
     }
 
+    /// <summary>The telephone-event payload type of our own offers.</summary>
+    public const int OfferTelephoneEvent = 101;
+
+    /// <summary>Our offer for a leg we originate (agent phone, outbound call): PCMU, PCMA and RFC 4733 digits.</summary>
+    public static byte[] WriteOffer(IPAddress localAddress, int localPort, long sessionId, string direction = "sendrecv")
+    {
+        ArgumentNullException.ThrowIfNull(localAddress);
+        var ipType = localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append("v=0\r\n");
+        sb.Append(inv, $"o=CallCenter {sessionId} {sessionId} IN {ipType} {localAddress}\r\n");
+        sb.Append("s=-\r\n");
+        sb.Append(inv, $"c=IN {ipType} {localAddress}\r\n");
+        sb.Append("t=0 0\r\n");
+        sb.Append(inv, $"m=audio {localPort} RTP/AVP 0 8 {OfferTelephoneEvent}\r\n");
+        sb.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n");
+        sb.Append(inv, $"a=rtpmap:{OfferTelephoneEvent} telephone-event/8000\r\na=fmtp:{OfferTelephoneEvent} 0-15\r\n");
+        sb.Append("a=ptime:20\r\n");
+        sb.Append("a=").Append(direction).Append("\r\n");
+        return Encoding.ASCII.GetBytes(sb.ToString());
+    }
+
+    /// <summary>
+    /// Reads the answer to our offer (RFC 3264 §6): the codec the answerer chose (the first of ours it lists), its
+    /// digits payload type and media address; fails when it chose nothing we offered.
+    /// </summary>
+    public static bool TryReadAnswer(SdpSession answer, out SdpAgreement agreement, out string error) => TryAnswer(answer, out agreement, out error);
+
     /// <summary>Writes our answer; we only receive in this issue but declare sendrecv so prompts can play.</summary>
     public static byte[] WriteAnswer(SdpAgreement agreement, IPAddress localAddress, int localPort, long sessionId)
     {

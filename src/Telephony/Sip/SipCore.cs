@@ -11,7 +11,7 @@ namespace CallCenter.Telephony.Sip;
 /// </summary>
 public sealed partial class SipCore
 {
-    public static readonly string[] AllowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REGISTER"];
+    public static readonly string[] AllowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REGISTER", "REFER"];
 
     private readonly ConcurrentDictionary<string, ServerTransaction> _server = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ServerTransaction> _awaitingAck = new(StringComparer.Ordinal);
@@ -204,7 +204,7 @@ public sealed partial class SipCore
                 ok.Add("Supported", "");
                 tx.Respond(ok);
                 return;
-            case "BYE" or "INFO" or "REGISTER":
+            case "BYE" or "INFO" or "REGISTER" or "REFER":
                 _ua?.OnRequest(tx);
                 return;
             default:

@@ -60,4 +60,50 @@ public static class Sipp
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// Runs sipp as a UAS (no remote host: it waits for one call on <paramref name="port"/>), e.g. an agent's phone;
+    /// <paramref name="extra"/> adds options such as -rtp_echo. Bounded by <paramref name="timeoutSeconds"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunServerAsync(string scenarioXml, int port, int mediaPort, int timeoutSeconds,
+        params string[] extra)
+    {
+        var dir = Directory.CreateTempSubdirectory("sipp-uas-");
+        try
+        {
+            var xml = Path.Combine(dir.FullName, "uas.xml");
+            await File.WriteAllTextAsync(xml, scenarioXml);
+            var psi = new ProcessStartInfo("sipp") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.FullName };
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            foreach (var a in new[]
+                     {
+                         "-sf", xml, "-i", "127.0.0.1", "-p", port.ToString(inv), "-m", "1", "-nostdin", "-timeout", timeoutSeconds.ToString(inv) + "s",
+                         "-timeout_error", "-trace_err", "-error_file", Path.Combine(dir.FullName, "err.log"), "-mp", mediaPort.ToString(inv),
+                     }.Concat(extra))
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var process = Process.Start(psi) ?? throw new InvalidOperationException("sipp did not start");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + 15));
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            var err = File.Exists(Path.Combine(dir.FullName, "err.log")) ? await File.ReadAllTextAsync(Path.Combine(dir.FullName, "err.log")) : "";
+            return (process.ExitCode, (await stderr) + err + (process.ExitCode == 0 ? "" : await stdout));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

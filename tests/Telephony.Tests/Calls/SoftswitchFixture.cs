@@ -79,7 +79,7 @@ public sealed class SoftswitchFixture : IAsyncLifetime
 
     /// <summary>The softswitch as the host composes it (AddTelephony), on loopback with short test timeouts.</summary>
     public static IHost BuildHost(NpgsqlDataSource dataSource, int sipPort, string node, string recordingsPath, string? nonceSecret = null,
-        Action<IServiceCollection>? replaceSeams = null)
+        Action<IServiceCollection>? replaceSeams = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var rtpBase = 30000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
@@ -98,6 +98,11 @@ public sealed class SoftswitchFixture : IAsyncLifetime
             ["Telephony:Sip:NonceSecret"] = nonceSecret,
             ["Telephony:Sip:DigestAlgorithms"] = "MD5,SHA-256", // sipp 3.6 answers only the first challenge and knows only MD5
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();
         replaceSeams?.Invoke(builder.Services);
