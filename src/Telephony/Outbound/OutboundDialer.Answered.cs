@@ -9,12 +9,17 @@ namespace CallCenter.Telephony.Outbound;
 public sealed partial class OutboundDialer
 {
     private async Task<OutboundResult> RunAnsweredAsync(Guid id, OutboundRequest request, SipRequest invite, SipResponse ok, SipRemote remote,
-        RtpPortLease lease, CancellationToken ct)
+        RtpPortLease lease, AgentSide? agent, CancellationToken ct)
     {
         var call = new OutboundCall(id, invite, ok, remote, _time.GetUtcNow());
         if (!OutboundSdp.TryReadAnswer(ok.Body, out var agreement, out var sdpError))
         {
             lease.Dispose();
+            if (agent is not null)
+            {
+                await EndAgentAsync(id, agent, wrapUp: false);
+            }
+
             await SendByeAsync(call.CreateBye(_core.AdvertisedHost, LocalSipPort), remote);
             var why = "no acceptable media in the answer: " + sdpError;
             await _store.EndAsync(id, "failed", "system", why, call.AnsweredAt, CancellationToken.None);
@@ -23,6 +28,11 @@ public sealed partial class OutboundDialer
         }
 
         _dialogs.TryAdd(call);
+        if (agent is not null)
+        {
+            return await RunBridgedAsync(call, agent, agreement, lease, ct);
+        }
+
         string? digit = null;
         var reason = "script finished";
         try
@@ -159,7 +169,7 @@ public sealed partial class OutboundDialer
         }
     }
 
-    private async Task EndAnsweredAsync(OutboundCall call, string reason)
+    private async Task EndAnsweredAsync(OutboundCall call, string reason, string? endedByAgent = null)
     {
         try
         {
@@ -184,7 +194,7 @@ public sealed partial class OutboundDialer
                 }
             }
 
-            var endedBy = call.RemoteHungUp ? "callee" : "system";
+            var endedBy = call.RemoteHungUp ? "callee" : endedByAgent ?? "system";
             await _store.EndAsync(call.Id, "completed", endedBy, reason, call.AnsweredAt, CancellationToken.None);
             _events.Publish(new CallEnded(call.Id, _time.GetUtcNow(), "completed", endedBy, reason));
             LogEnded(call.Id, endedBy, reason);

@@ -33,14 +33,21 @@ public sealed partial class OutboundDialer
     private readonly TelephonyOptions _telephony;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboundDialer> _logger;
+    private readonly Agents.AgentRinger _ringer;
+    private readonly Agents.AgentSelector _selector;
+    private readonly Agents.AgentStates _states;
     private readonly Regex _allowed;
     private readonly System.Net.IPEndPoint? _trunk;
     private int _active;
 
     public OutboundDialer(SipCore core, OutboundDialogs dialogs, OutboundCallStore outboundStore, CallStore store, RtpPortPool ports,
         PromptPlayer player, PromptLibrary prompts, CallEventBus events, MediaMetrics mediaMetrics, IOptions<OutboundOptions> options,
-        IOptions<TelephonyOptions> telephony, TimeProvider time, ILogger<OutboundDialer> logger)
+        IOptions<TelephonyOptions> telephony, TimeProvider time, ILogger<OutboundDialer> logger, Agents.AgentRinger ringer,
+        Agents.AgentSelector selector, Agents.AgentStates states)
     {
+        _ringer = ringer;
+        _selector = selector;
+        _states = states;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(telephony);
         _core = core;
@@ -68,9 +75,15 @@ public sealed partial class OutboundDialer
 
     public int ActiveCalls => Volatile.Read(ref _active);
 
+    /// <summary>An automated call (or, without a script, a call hung up politely when answered).</summary>
     public async Task<OutboundResult> PlaceAsync(OutboundRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return await PlaceCoreAsync(request, null, ct);
+    }
+
+    private async Task<OutboundResult> PlaceCoreAsync(OutboundRequest request, AgentTarget? agent, CancellationToken ct)
+    {
         if (Refusal(request) is { } refusal)
         {
             LogRefused(Mask(request.Destination), request.SipCallId, refusal);
@@ -85,7 +98,7 @@ public sealed partial class OutboundDialer
 
         try
         {
-            return await DialAsync(request, SipText.DigitsOnly(request.Destination)!, ct);
+            return await DialAsync(request, SipText.DigitsOnly(request.Destination)!, agent, ct);
         }
         finally
         {
@@ -128,7 +141,7 @@ public sealed partial class OutboundDialer
         return null;
     }
 
-    private async Task<OutboundResult> DialAsync(OutboundRequest request, string destination, CancellationToken ct)
+    private async Task<OutboundResult> DialAsync(OutboundRequest request, string destination, AgentTarget? target, CancellationToken ct)
     {
         var trunk = _trunk!;
         var remote = new SipRemote(SipTransportKind.Udp, trunk);
@@ -147,6 +160,20 @@ public sealed partial class OutboundDialer
         }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = id });
+        AgentSide? agent = null;
+        if (target is not null)
+        {
+            agent = await RingAgentAsync(id, request, destination, target, ct);
+            if (agent is null)
+            {
+                lease.Dispose();
+                const string nobody = "no agent answered; the customer was not dialed";
+                await _store.EndAsync(id, "failed", "system", nobody, null, CancellationToken.None);
+                _events.Publish(new CallEnded(id, _time.GetUtcNow(), "failed", "system", nobody));
+                return new OutboundResult(OutboundOutcome.Failed, null, null, id, nobody);
+            }
+        }
+
         var invite = NewInvite(request, destination, trunk.ToString(), lease.Port);
         _events.Publish(new OutboundCallPlaced(id, _time.GetUtcNow(), Mask(destination), request.SipCallId, request.CallbackAttemptId));
         LogDialing(id, Mask(destination), request.SipCallId);
@@ -164,10 +191,15 @@ public sealed partial class OutboundDialer
         var (final, cancelled) = await AwaitFinalAsync(tx, ct);
         if (final is { StatusCode: >= 200 and < 300 } ok)
         {
-            return await RunAnsweredAsync(id, request, invite, ok, remote, lease, ct);
+            return await RunAnsweredAsync(id, request, invite, ok, remote, lease, agent, ct);
         }
 
         lease.Dispose();
+        if (agent is not null)
+        {
+            await EndAgentAsync(id, agent, wrapUp: false);
+        }
+
         var (outcome, disposition, endedBy, reason) = Classify(final, cancelled, Volatile.Read(ref heard) == 1);
         if (!tx.Completion.IsCompleted)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CallCenter.Telephony.Calls;
 using CallCenter.Telephony.Media;
+using CallCenter.Telephony.Tests.Calls;
 using CallCenter.Telephony.Outbound;
 using CallCenter.TestSupport;
 
@@ -101,6 +102,60 @@ public sealed class OutboundDialerTests(OutboundFixture fx)
         result.Reason.ShouldBe("script finished");
         (await fx.QuerySingleAsync<(string, string)>("SELECT disposition, ended_by FROM calls WHERE sip_call_id = @callId", new { callId }))
             .ShouldBe(("completed", "system"));
+    }
+
+    [PostgresFact]
+    public async Task AnAgentFirstCallRingsTheOwnerThenDialsTheCustomerAndBridgesThem()
+    {
+        var callId = NewCallId();
+        await using var phone = new TestPhone(fx.SipPort, CallCenter.Telephony.Sdp.AudioCodec.Pcmu);
+        var agentId = await fx.AgentAsync(phone.SipPort);
+        var xml = SippTrunk.Scenario("trunk-answer-speak.xml").Replace("@PCAP@", SippTrunk.Pcap("g711a.pcap"), StringComparison.Ordinal);
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, xml);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new ConcurrentQueue<CallEvent>();
+        var collecting = CollectAsync(fx.Events.SubscribeAsync(cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token), events);
+
+        var placing = fx.Dialer.PlaceAgentFirstAsync(Request(callId, null), new AgentTarget(agentId, null, "callbacks", 7, "promise"), CancellationToken.None);
+        await phone.AnswerAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 100 && phone.FramesHeard < 50; i++)
+        {
+            await Task.Delay(100); // the customer's speech reaches the agent through the bridge
+        }
+
+        var bye = await phone.SendAsync(phone.InDialog("BYE"));
+        var result = await placing;
+
+        bye.StatusCode.ShouldBe(200);
+        var (exit, output) = await sipp.WaitAsync();
+        exit.ShouldBe(0, output); // the customer got our BYE after the agent hung up
+        result.Outcome.ShouldBe(OutboundOutcome.Answered, result.Reason);
+        result.Reason.ShouldBe("BYE from agent");
+        phone.FramesHeard.ShouldBeGreaterThanOrEqualTo(50);
+        sipp.InviteBranches().Count.ShouldBe(1);
+        (await fx.QuerySingleAsync<(int?, string, string)>("SELECT agent_id, disposition, ended_by FROM calls WHERE sip_call_id = @callId", new { callId }))
+            .ShouldBe((agentId, "completed", "agent"));
+        (await fx.QuerySingleAsync<string>("SELECT state FROM agents WHERE id = @agentId", new { agentId })).ShouldBe("wrap_up");
+        await stop.CancelAsync();
+        await collecting;
+        var mine = events.Where(e => e.CallId == result.CallId).ToList();
+        mine.OfType<CallbackRinging>().Single().CallbackId.ShouldBe(7);
+        mine.OfType<AgentRinging>().Single().AgentId.ShouldBe(agentId);
+        mine.OfType<CallAnswered>().Single().AgentId.ShouldBe(agentId);
+    }
+
+    [PostgresFact]
+    public async Task AnAgentFirstCallNobodyAnswersNeverDialsTheCustomer()
+    {
+        await using var sipp = await SippTrunk.StartAsync(fx.TrunkPort, SippTrunk.Scenario("trunk-status.xml").Replace("@STATUS@", "486 Busy Here", StringComparison.Ordinal));
+
+        // Agent 999999 does not exist and no line is given: nobody can be rung.
+        var result = await fx.Dialer.PlaceAgentFirstAsync(Request(NewCallId(), null), new AgentTarget(999_999, null, "callbacks", 8, "promise"), CancellationToken.None);
+
+        await sipp.StopAsync();
+        result.Outcome.ShouldBe(OutboundOutcome.Failed);
+        result.Reason.ShouldContain("no agent answered");
+        sipp.InviteBranches().ShouldBeEmpty();
     }
 
     [PostgresFact]

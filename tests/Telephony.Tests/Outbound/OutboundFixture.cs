@@ -33,6 +33,27 @@ public sealed class OutboundFixture : IAsyncLifetime
 
     public CallEventBus Events => _host!.Services.GetRequiredService<CallEventBus>();
 
+    /// <summary>The softswitch's SIP port (agents' phones talk to it).</summary>
+    public int SipPort => _host!.Services.GetRequiredService<SipServer>().UdpEndPoint!.Port;
+
+    /// <summary>An available agent whose phone is registered at <paramref name="phoneSipPort"/> on loopback.</summary>
+    public async Task<int> AgentAsync(int phoneSipPort)
+    {
+        var name = "cb" + Guid.NewGuid().ToString("N")[..10];
+        await using var conn = await DataSource.OpenConnectionAsync();
+        var id = await conn.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO agents (username, display_name, sip_username, state, state_changed_at)
+            VALUES (@name, @name, @name, 'available', now()) RETURNING id
+            """, new { name });
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO agent_registrations (agent_id, contact_uri, source, node, expires_at)
+            VALUES (@id, 'sip:' || @name || '@127.0.0.1:' || @port, 'udp:127.0.0.1', 'test', now() + interval '5 minutes')
+            """, new { id, name, port = phoneSipPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return id;
+    }
+
     public async Task InitializeAsync()
     {
         if (TestDatabase.ServerConnectionString is null)
