@@ -9,7 +9,7 @@ namespace CallCenter.Agent.Web.Callbacks;
 /// The real <see cref="ICallbackDialer"/>: the host adapts Telephony's <see cref="OutboundDialer"/> to the callback
 /// scheduler (the two modules do not know each other). Automated kinds get their prompt and the keys their policy
 /// reads (OutcomeRecorder.Interpret: pickup 1 confirms / 2 call later; surveys 1–5 score / 9 call later).
-/// Agent-first calls are not placed by this dialer: their attempts stay scheduled.
+/// Agent-first kinds ring the owner (or an agent of Telephony:Outbound:AgentLine) first, then dial and bridge.
 /// </summary>
 public sealed partial class SipCallbackDialer(OutboundDialer outbound, ILogger<SipCallbackDialer> logger) : ICallbackDialer
 {
@@ -24,23 +24,31 @@ public sealed partial class SipCallbackDialer(OutboundDialer outbound, ILogger<S
         _ => null,
     };
 
-    /// <summary>Automated calls only, and only while a trunk is configured and SIP listens; otherwise nothing is claimed.</summary>
-    public bool Dials(DialMode mode) => mode == DialMode.Automated && outbound.CanDial;
+    /// <summary>Only while a trunk is configured and SIP listens; otherwise nothing is claimed and attempts stay scheduled.</summary>
+    public bool Dials(DialMode mode) => outbound.CanDial;
 
     public async Task<DialResult> DialAsync(DialRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var headers = new Dictionary<string, string>
+        {
+            [AttemptHeader] = request.AttemptId.ToString(CultureInfo.InvariantCulture),
+        };
+        if (request.Mode == DialMode.AgentFirst)
+        {
+            var call = new OutboundRequest(request.Destination, request.SipCallId, headers, null, request.AttemptId, request.CustomerId);
+            var bridged = await outbound.PlaceAgentFirstAsync(call, new AgentTarget(request.OwnerAgentId, null, "callbacks", request.CallbackId, request.Kind),
+                cancellationToken);
+            return new DialResult(Map(bridged.Outcome), null, bridged.Reason);
+        }
+
         var script = ScriptFor(request.Kind);
-        if (request.Mode != DialMode.Automated || script is null)
+        if (script is null)
         {
             LogNoScript(request.AttemptId, request.Kind);
             return new DialResult(DialOutcome.Failed, null, "no automated script for kind " + request.Kind + "; not dialed");
         }
 
-        var headers = new Dictionary<string, string>
-        {
-            [AttemptHeader] = request.AttemptId.ToString(CultureInfo.InvariantCulture),
-        };
         var result = await outbound.PlaceAsync(
             new OutboundRequest(request.Destination, request.SipCallId, headers, script, request.AttemptId, request.CustomerId), cancellationToken);
         return new DialResult(Map(result.Outcome), result.Dtmf, result.Reason);

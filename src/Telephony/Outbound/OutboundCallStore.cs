@@ -6,6 +6,13 @@ namespace CallCenter.Telephony.Outbound;
 /// <summary>The calls row of an outbound call; the rest of its life uses <see cref="Calls.CallStore"/> like inbound calls.</summary>
 public sealed class OutboundCallStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>The id of the service line with this code, or null.</summary>
+    public async Task<int?> LineIdAsync(string code, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT id FROM service_lines WHERE code = @code", new { code }, cancellationToken: ct));
+    }
+
     /// <summary>False when an outbound call with this SIP Call-ID exists already: the attempt was dialed before, never dial again.</summary>
     public async Task<bool> InsertAsync(Guid id, string sipCallId, string callerId, string destination, long? callbackAttemptId, long? customerId,
         string node, CancellationToken ct)

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace CallCenter.Telephony.Outbound;
 
 /// <summary>
-/// Who takes an agent-first call: the owner if available, else (with a line) the longest-idle agent of that line.
+/// Who takes an agent-first call: the owner if available, else (with a line, or Telephony:Outbound:AgentLine) the
+/// longest-idle agent of that line.
 /// <paramref name="CallbackId"/> and <paramref name="Kind"/> travel to the screen-pop (<see cref="CallbackRinging"/>).
 /// </summary>
 public sealed record AgentTarget(int? OwnerAgentId, int? ServiceLineId, string LineCode, long? CallbackId, string Kind);
@@ -52,6 +53,11 @@ public sealed partial class OutboundDialer
         AgentAnswer? answer;
         try
         {
+            if (target.ServiceLineId is null && !string.IsNullOrWhiteSpace(_options.AgentLine))
+            {
+                target = target with { ServiceLineId = await _outboundStore.LineIdAsync(_options.AgentLine, ct), LineCode = _options.AgentLine };
+            }
+
             var address = System.Net.IPAddress.TryParse(_telephony.Sip.PublicAddress ?? _core.AdvertisedHost, out var a) ? a : System.Net.IPAddress.Loopback;
             var offer = OutboundSdp.WriteOffer(address, lease.Port, _time.GetUtcNow().ToUnixTimeSeconds());
             // The agent's phone shows the customer's number as the caller, so the desk's screen-pop finds the customer.

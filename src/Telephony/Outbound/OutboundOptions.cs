@@ -42,6 +42,12 @@ public sealed class OutboundOptions
     [Range(1, 10_000)]
     public int MaxConcurrentCalls { get; set; } = 100;
 
+    /// <summary>
+    /// Service line (code) whose longest-idle available agent takes an agent-first callback when its owner cannot
+    /// (none, busy, no answer). Empty: owners only; callbacks without a reachable owner end "no agent answered".
+    /// </summary>
+    public string? AgentLine { get; set; }
+
     internal bool Enabled => !string.IsNullOrWhiteSpace(Trunk);
 
     internal static bool TryParseTrunk(string? text, out IPEndPoint endPoint)
