@@ -36,6 +36,7 @@ public sealed partial class OutboundDialer
     private readonly Agents.AgentRinger _ringer;
     private readonly Agents.AgentSelector _selector;
     private readonly Agents.AgentStates _states;
+    private readonly System.Diagnostics.Metrics.Counter<long> _placed;
     private readonly Regex _allowed;
     private readonly System.Net.IPEndPoint? _trunk;
     private int _active;
@@ -43,8 +44,10 @@ public sealed partial class OutboundDialer
     public OutboundDialer(SipCore core, OutboundDialogs dialogs, OutboundCallStore outboundStore, CallStore store, RtpPortPool ports,
         PromptPlayer player, PromptLibrary prompts, CallEventBus events, MediaMetrics mediaMetrics, IOptions<OutboundOptions> options,
         IOptions<TelephonyOptions> telephony, TimeProvider time, ILogger<OutboundDialer> logger, Agents.AgentRinger ringer,
-        Agents.AgentSelector selector, Agents.AgentStates states)
+        Agents.AgentSelector selector, Agents.AgentStates states, TelephonyMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _placed = metrics.Meter.CreateCounter<long>("callcenter.outbound.calls", description: "Outbound calls by outcome (refused: not dialed at all)");
         _ringer = ringer;
         _selector = selector;
         _states = states;
@@ -87,18 +90,22 @@ public sealed partial class OutboundDialer
         if (Refusal(request) is { } refusal)
         {
             LogRefused(Mask(request.Destination), request.SipCallId, refusal);
+            _placed.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             return new OutboundResult(OutboundOutcome.Failed, null, null, null, refusal);
         }
 
         if (Interlocked.Increment(ref _active) > _options.MaxConcurrentCalls)
         {
             Interlocked.Decrement(ref _active);
+            _placed.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             return new OutboundResult(OutboundOutcome.Failed, null, null, null, "outbound capacity reached (Telephony:Outbound:MaxConcurrentCalls)");
         }
 
         try
         {
-            return await DialAsync(request, SipText.DigitsOnly(request.Destination)!, agent, ct);
+            var result = await DialAsync(request, SipText.DigitsOnly(request.Destination)!, agent, ct);
+            _placed.Add(1, new KeyValuePair<string, object?>("outcome", result.Outcome.ToString().ToLowerInvariant()));
+            return result;
         }
         finally
         {
