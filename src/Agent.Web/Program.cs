@@ -27,6 +27,7 @@ try
     builder.AddDatabase();
     builder.AddTelephony();
     builder.AddCallbacks();
+    builder.Services.AddSingleton<CallCenter.Callbacks.Execution.ICallbackDialer, CallCenter.Agent.Web.Callbacks.SipCallbackDialer>();
     builder.Services.AddHostedService<CallCenter.Agent.Web.Calls.PromiseBridge>();
     builder.AddQueueCallbacks();
     builder.Services.AddHostedService<CallCenter.Agent.Web.Supervisor.ServiceLevelGauges>();

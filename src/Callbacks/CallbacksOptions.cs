@@ -58,5 +58,5 @@ public sealed class CallbacksOptions
     public bool AllowPremium { get; set; }
 
     /// <summary>Premium-rate, information and service prefixes (normalised national digits).</summary>
-    public IList<string> PremiumPrefixes { get; } = ["168", "1259", "106", "95", "96", "400", "800", "900"];
+    public IList<string> PremiumPrefixes { get; } = ["168", "1690", "1259", "106", "95", "96", "400", "800", "900"];
 }

@@ -91,7 +91,14 @@ public static class TelephonyModule
         services.AddSingleton<Agents.AgentRinger>();
         services.AddSingleton<Acd.QueueStore>();
         services.AddSingleton<Acd.QueueAttendant>();
-        services.AddSingleton<CallManager>();
+        Outbound.OutboundModule.AddOutbound(services);
+        services.AddSingleton(sp =>
+        {
+            // In-dialog requests of outbound calls reach the outbound side through the call manager (CallManager.Outbound.cs).
+            var manager = ActivatorUtilities.CreateInstance<CallManager>(sp);
+            manager.OutboundDialogs = sp.GetRequiredService<Outbound.OutboundDialogs>();
+            return manager;
+        });
     }
 }
 

@@ -13,7 +13,9 @@ public sealed record ClaimedAttempt(long Id, long CallbackId, int AttemptNo, Dat
 /// </summary>
 public static class AttemptClaims
 {
-    public static async Task<IReadOnlyList<ClaimedAttempt>> ClaimDueAsync(NpgsqlDataSource db, int max, string node, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Claims up to <paramref name="max"/> due attempts; only of policies whose mode is in <paramref name="modes"/> when given.</summary>
+    public static async Task<IReadOnlyList<ClaimedAttempt>> ClaimDueAsync(NpgsqlDataSource db, int max, string node, DateTimeOffset now, CancellationToken ct,
+        IReadOnlyCollection<string>? modes = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -23,6 +25,7 @@ public static class AttemptClaims
                 FROM callback_attempts a
                 JOIN callbacks c ON c.id = a.callback_id
                 WHERE a.state = 'scheduled' AND a.not_before <= @now
+                  AND (@modes::text[] IS NULL OR EXISTS (SELECT 1 FROM callback_policies p WHERE p.code = c.kind AND p.mode = ANY(@modes::text[])))
                 ORDER BY c.priority, a.not_before
                 LIMIT @max
                 FOR UPDATE OF a SKIP LOCKED)
@@ -33,7 +36,7 @@ public static class AttemptClaims
             WHERE a.id = due.id AND a.state = 'scheduled'
             RETURNING a.id AS Id, a.callback_id AS CallbackId, a.attempt_no AS AttemptNo, a.not_before AS NotBefore,
                       a.claimed_at AS ClaimedAt, a.sip_call_id AS SipCallId
-            """, new { now = now.ToUniversalTime(), max, node }, cancellationToken: ct));
+            """, new { now = now.ToUniversalTime(), max, node, modes = modes?.ToArray() }, cancellationToken: ct));
         return rows.AsList();
     }
 

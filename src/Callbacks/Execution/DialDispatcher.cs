@@ -1,3 +1,4 @@
+using CallCenter.Callbacks.Policies;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -72,6 +73,17 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
             return 0;
         }
 
+        // Modes the dialer cannot place are left scheduled (null: it places them all).
+        string[]? modes = null;
+        if (!dialer.Dials(DialMode.AgentFirst) || !dialer.Dials(DialMode.Automated))
+        {
+            modes = [.. new[] { (DialMode.AgentFirst, "agent_first"), (DialMode.Automated, "automated") }.Where(m => dialer.Dials(m.Item1)).Select(m => m.Item2)];
+            if (modes.Length == 0)
+            {
+                return 0;
+            }
+        }
+
         if (!await _sweepGate.WaitAsync(0, ct))
         {
             return 0;
@@ -104,7 +116,7 @@ public sealed partial class DialDispatcher : IHostedService, IDisposable
                     break;
                 }
 
-                var claimed = await AttemptClaims.ClaimDueAsync(_db, allowed, NodeName, _time.GetUtcNow(), ct);
+                var claimed = await AttemptClaims.ClaimDueAsync(_db, allowed, NodeName, _time.GetUtcNow(), ct, modes);
                 ReturnTokens(allowed - claimed.Count);
                 foreach (var attempt in claimed)
                 {

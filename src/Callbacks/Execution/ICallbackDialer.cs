@@ -11,6 +11,12 @@ namespace CallCenter.Callbacks.Execution;
 public interface ICallbackDialer
 {
     Task<DialResult> DialAsync(DialRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this dialer can place calls of <paramref name="mode"/>; attempts of other modes are not claimed and
+    /// stay scheduled (as with no dialer at all) instead of failing one by one.
+    /// </summary>
+    bool Dials(DialMode mode) => true;
 }
 
 public sealed record DialRequest(
@@ -33,5 +39,8 @@ public enum DialOutcome
     Failed,
 }
 
-/// <summary>What the call did; <paramref name="Dtmf"/> holds the digits an automated call collected.</summary>
-public sealed record DialResult(DialOutcome Outcome, string? Dtmf = null);
+/// <summary>
+/// What the call did; <paramref name="Dtmf"/> holds the digits an automated call collected, <paramref name="Reason"/>
+/// a short reason for the attempt's notes (SIP status, "ring timeout", why nothing was dialed).
+/// </summary>
+public sealed record DialResult(DialOutcome Outcome, string? Dtmf = null, string? Reason = null);

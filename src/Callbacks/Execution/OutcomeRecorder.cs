@@ -68,11 +68,11 @@ public sealed partial class OutcomeRecorder(NpgsqlDataSource db, PolicyCatalog c
         await using var tx = await conn.BeginTransactionAsync(ct);
         var updated = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE callback_attempts
-            SET outcome = @outcome, dtmf = @dtmf, survey_score = @score, outcome_at = @now,
+            SET outcome = @outcome, dtmf = @dtmf, survey_score = @score, outcome_at = @now, notes = coalesce(@reason, notes),
                 resolved_by = CASE WHEN state = 'unknown' THEN coalesce(@resolvedBy, 'late_outcome') ELSE resolved_by END,
                 state = 'done'
             WHERE id = @attemptId AND state IN ('dialing','unknown')
-            """, new { attemptId, outcome, dtmf = Truncate(result.Dtmf), score, now, resolvedBy }, tx, cancellationToken: ct));
+            """, new { attemptId, outcome, dtmf = Truncate(result.Dtmf), score, now, resolvedBy, reason = result.Reason is { Length: > 200 } r ? r[..200] : result.Reason }, tx, cancellationToken: ct));
         if (updated == 0)
         {
             await tx.RollbackAsync(ct);

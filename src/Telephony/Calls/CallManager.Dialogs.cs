@@ -35,6 +35,11 @@ public sealed partial class CallManager
             return;
         }
 
+        if (RoutedToOutbound(transaction))
+        {
+            return;
+        }
+
         if (_byAgentCallId.TryGetValue(request.CallId, out var agent) && agent.Leg.Matches(request))
         {
             OnAgentRequest(transaction, agent.Call, agent.Leg);

@@ -86,6 +86,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     {
         if (transaction.Request.Get("To") is { } to && NameAddress.TryParse(to, out var na) && na.Tag is not null)
         {
+            if (RoutedToOutbound(transaction))
+            {
+                return;
+            }
+
             OnReInvite(transaction);
             return;
         }
