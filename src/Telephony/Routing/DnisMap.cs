@@ -3,10 +3,13 @@ using Npgsql;
 
 namespace CallCenter.Telephony.Routing;
 
-/// <summary>The service line a toll-free number belongs to.</summary>
-public sealed record ServiceLine(int Id, string Code, string? WelcomePrompt);
+/// <summary>The service line a toll-free number belongs to, with the per-line call handling limits admins edit.</summary>
+public sealed record ServiceLine(int Id, string Code, string? WelcomePrompt, int RingTimeoutSeconds = 20, int MaxWaitSeconds = 180);
 
-/// <summary>Dialed number (Request-URI user, digits) → service line, read from toll_free_numbers (the DB is the truth).</summary>
+/// <summary>
+/// Dialed number (Request-URI user, digits) → service line, read from toll_free_numbers on every call. Deliberately
+/// not cached: several nodes share the database, and an admin's edit of a line or number takes effect on the next call.
+/// </summary>
 public sealed class DnisMap(NpgsqlDataSource dataSource)
 {
     public async Task<ServiceLine?> LookupAsync(string dialedDigits, CancellationToken cancellationToken)
@@ -14,7 +17,8 @@ public sealed class DnisMap(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return await conn.QuerySingleOrDefaultAsync<ServiceLine>(new CommandDefinition(
             """
-            SELECT l.id AS Id, l.code AS Code, l.welcome_prompt AS WelcomePrompt
+            SELECT l.id AS Id, l.code AS Code, l.welcome_prompt AS WelcomePrompt,
+                   l.ring_timeout_seconds AS RingTimeoutSeconds, l.max_wait_seconds AS MaxWaitSeconds
               FROM toll_free_numbers n JOIN service_lines l ON l.id = n.service_line_id
              WHERE n.number = @dialedDigits AND n.active AND l.active
             """, new { dialedDigits }, cancellationToken: cancellationToken));
