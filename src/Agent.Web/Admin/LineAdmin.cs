@@ -195,6 +195,12 @@ internal static class LineAdmin
             }
         }
 
+        // No default rows reads as "always open" to the scheduler (PolicyCatalog): closing every day needs holidays instead.
+        if (request.ServiceLineId is null && request.Days.Count == 0)
+        {
+            return Invalid("days", "the hotline's default hours need at least one open day");
+        }
+
         if (request.Days.Select(d => d.Weekday).Distinct().Count() != request.Days.Count)
         {
             return Invalid("days", "each weekday may appear once");

@@ -102,6 +102,7 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
         var noLine = await admin.Http.PostAsJsonAsync("/api/admin/numbers", new { number = "4008209999", serviceLineId = 9999 });
         var hours = await admin.Http.PutAsJsonAsync("/api/admin/hours",
             new { serviceLineId = 1, days = new[] { new { weekday = 1, opens = "18:00:00", closes = "09:00:00" } } });
+        var noDefaultDays = await admin.Http.PutAsJsonAsync("/api/admin/hours", new { serviceLineId = (int?)null, days = Array.Empty<object>() });
         var badDay = await admin.Http.DeleteAsync("/api/admin/calendar/yesterday");
 
         malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -113,6 +114,7 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
         await ShouldNameField(duplicate, "number");
         await ShouldNameField(noLine, "serviceLineId");
         await ShouldNameField(hours, "days[0].closes");
+        await ShouldNameField(noDefaultDays, "days");
         await ShouldNameField(badDay, "day");
         (await app.CountAsync("SELECT count(*) FROM toll_free_numbers WHERE number = '8008102000' AND service_line_id = 2")).ShouldBe(1);
     }
@@ -134,9 +136,11 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
             serviceLineId = 2,
             days = new[] { new { weekday = 1, opens = "09:00:00", closes = "17:30:00" }, new { weekday = 2, opens = "09:00:00", closes = "17:30:00" } },
         });
+        var weekdays = Enumerable.Range(1, 5).Select(d => new { weekday = d, opens = "09:00:00", closes = "18:00:00" }).ToArray();
+        var defaultHours = await admin.Http.PutAsJsonAsync("/api/admin/hours", new { serviceLineId = (int?)null, days = weekdays });
         var makeUp = await admin.Http.PostAsJsonAsync("/api/admin/calendar", new { day = "2027-02-07", kind = "workday", name = "春节调休" });
         var holiday = await admin.Http.PostAsJsonAsync("/api/admin/calendar", new { day = "2027-02-08", kind = "holiday", name = "春节" });
-        var (calendar, _) = await app.Factory.Services.GetRequiredService<PolicyCatalog>().GetCalendarAsync(CancellationToken.None);
+        var (calendar, businessHours) = await app.Factory.Services.GetRequiredService<PolicyCatalog>().GetCalendarAsync(CancellationToken.None);
         var unHoliday = await admin.Http.DeleteAsync("/api/admin/calendar/2027-02-08");
         var (calendarAfter, _) = await app.Factory.Services.GetRequiredService<PolicyCatalog>().GetCalendarAsync(CancellationToken.None);
 
@@ -148,6 +152,10 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
         removedAgain.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         hours.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await app.CountAsync("SELECT count(*) FROM business_hours WHERE service_line_id = 2 AND closes = '17:30'")).ShouldBe(2);
+        defaultHours.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        businessHours.TryGet(DayOfWeek.Monday, out var opens, out _).ShouldBeTrue(); // the scheduler's calling window reads the default hours
+        opens.ShouldBe(new TimeOnly(9, 0));
+        businessHours.TryGet(DayOfWeek.Saturday, out _, out _).ShouldBeFalse();
         makeUp.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         holiday.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         calendar.IsWorkingDay(new DateOnly(2027, 2, 7)).ShouldBeTrue(); // a Sunday made a working day
