@@ -54,7 +54,12 @@ internal static class LoadBench
         var screening = new ScreeningService(catalog, Options.Create(new ScreeningOptions()), meters, TimeProvider.System);
         await new ScreeningRuleStore(db.DataSource, NullLogger<ScreeningRuleStore>.Instance).SyncAsync(catalog.FileRules, CancellationToken.None);
         var text = TabooSentence(catalog, screening);
-        Console.WriteLine($"# legs={string.Join(',', legCounts)} seconds={seconds} repeats={repeats} transcriber=fake delay={delay.TotalMilliseconds}ms " +
+        var whisper = Arg("--whisper", "");
+        using var model = whisper.Length == 0 ? null : new SyntheticModelFile(whisper == "base" ? Whisper.Bench.SyntheticModel.Base : Whisper.Bench.SyntheticModel.Tiny);
+        using var engine = model is null ? null
+            : new WhisperCostTranscriber(WhisperEngine.Load(model.Path, 2), concurrency, Math.Max(1, Environment.ProcessorCount / concurrency), text);
+        var transcriberText = model is null ? $"fake delay={delay.TotalMilliseconds}ms" : $"managed Whisper {whisper} (synthetic weights, substitute text)";
+        Console.WriteLine($"# legs={string.Join(',', legCounts)} seconds={seconds} repeats={repeats} transcriber={transcriberText} " +
             $"MaxConcurrentTranscriptions={concurrency} cores={Environment.ProcessorCount} clips={utterances.Length} mean utterance " +
             $"{utterances.Average(u => u.Speech) / 8000.0:F1}s speech + 1.5 s silence");
 
@@ -63,7 +68,7 @@ internal static class LoadBench
         {
             for (var r = 0; r < repeats; r++)
             {
-                var result = await RunOnceAsync(n, seconds, utterances, new FakeTranscriber(delay, text), concurrency, screening, db, meters, seed: r);
+                var result = await RunOnceAsync(n, seconds, utterances, (ITranscriber?)engine ?? new FakeTranscriber(delay, text), concurrency, screening, db, meters, seed: r);
                 all.Add(result);
                 Console.WriteLine(Format("run", result));
             }
@@ -117,7 +122,7 @@ internal static class LoadBench
         return new UtteranceAudio([.. speech, .. new short[total - speech.Length]], speech.Length);
     }
 
-    private static async Task<RunResult> RunOnceAsync(int n, int seconds, UtteranceAudio[] clips, FakeTranscriber transcriber, int concurrency,
+    private static async Task<RunResult> RunOnceAsync(int n, int seconds, UtteranceAudio[] clips, ITranscriber transcriber, int concurrency,
         ScreeningService screening, BenchDatabase db, IMeterFactory meters, int seed)
     {
         var hitLatency = new ConcurrentBag<double>();
@@ -218,5 +223,21 @@ internal static class LoadBench
     {
         values.Sort();
         return values[values.Count / 2];
+    }
+
+    /// <summary>A synthetic model in a temp folder, deleted afterwards (never committed: it is ~78 MB for tiny).</summary>
+    private sealed class SyntheticModelFile : IDisposable
+    {
+        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("pipeline-bench-");
+
+        public SyntheticModelFile(Whisper.Bench.SyntheticModel.Size size)
+        {
+            Path = System.IO.Path.Combine(_folder.FullName, size.Name + ".bin");
+            Whisper.Bench.SyntheticModel.Write(Path, size);
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => _folder.Delete(recursive: true);
     }
 }
