@@ -28,7 +28,7 @@ internal static class LoadBench
     ];
 
     public sealed record RunResult(int Legs, int Utterances, int HitUtterances, double HitP50, double HitP95, double HitMax, double LagP50,
-        double LagP95, long Batched, double DrainSeconds, double FeedLateMaxMs, double CpuPercent);
+        double LagP95, long Batched, double DrainSeconds, double FeedLateMaxMs, double CpuPercent, double CpuSecondsPerUtterance);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -81,7 +81,7 @@ internal static class LoadBench
             double M(Func<RunResult, double> f) => Median(g.Select(f).ToList());
             Console.WriteLine(Format("median", new RunResult(group.Key, (int)M(x => x.Utterances), (int)M(x => x.HitUtterances), M(x => x.HitP50),
                 M(x => x.HitP95), M(x => x.HitMax), M(x => x.LagP50), M(x => x.LagP95), (long)M(x => x.Batched), M(x => x.DrainSeconds),
-                M(x => x.FeedLateMaxMs), M(x => x.CpuPercent))));
+                M(x => x.FeedLateMaxMs), M(x => x.CpuPercent), M(x => x.CpuSecondsPerUtterance))));
         }
 
         return 0;
@@ -89,7 +89,8 @@ internal static class LoadBench
 
     private static string Format(string label, RunResult r) => string.Create(CultureInfo.InvariantCulture,
         $"{label} legs={r.Legs} utterances={r.Utterances} with_hits={r.HitUtterances} hit_latency_s p50={r.HitP50:F2} p95={r.HitP95:F2} max={r.HitMax:F2} " +
-        $"lag_s p50={r.LagP50:F2} p95={r.LagP95:F2} batched={r.Batched} drain_s={r.DrainSeconds:F1} feed_late_max_ms={r.FeedLateMaxMs:F0} cpu={r.CpuPercent:F0}%");
+        $"lag_s p50={r.LagP50:F2} p95={r.LagP95:F2} batched={r.Batched} drain_s={r.DrainSeconds:F1} feed_late_max_ms={r.FeedLateMaxMs:F0} cpu={r.CpuPercent:F0}% " +
+        $"cpu_s_per_utterance={r.CpuSecondsPerUtterance:F2}");
 
     /// <summary>A taboo sentence the live rules flag (severity M, so one hit per utterance and no escalation noise).</summary>
     private static string TabooSentence(ScreeningCatalog catalog, ScreeningService screening)
@@ -183,12 +184,15 @@ internal static class LoadBench
         }
 
         var drain = (wall.Elapsed - fedAt).TotalSeconds;
-        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds / Environment.ProcessorCount * 100;
+        // Process CPU, so a busy shared machine shows as fewer seconds of ours, not as a dearer utterance.
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var cpu = cpuSeconds / wall.Elapsed.TotalSeconds / Environment.ProcessorCount * 100;
         listener.Dispose();
         var hits = hitLatency.Order().ToList();
         var lags = lag.Order().ToList();
         return new RunResult(n, (int)Interlocked.Read(ref cut), hits.Count, Percentile(hits, 0.5), Percentile(hits, 0.95), hits.Count == 0 ? 0 : hits[^1],
-            Percentile(lags, 0.5), Percentile(lags, 0.95), Interlocked.Read(ref batched), drain, lateMax, cpu);
+            Percentile(lags, 0.5), Percentile(lags, 0.95), Interlocked.Read(ref batched), drain, lateMax, cpu,
+            cpuSeconds / Math.Max(1, Interlocked.Read(ref cut)));
     }
 
     /// <summary>Sends 20 ms to every leg each 20 ms of wall time (never skipping a packet); returns how late the worst tick was.</summary>
