@@ -87,9 +87,9 @@ internal static class AgentAdmin
         return TypedResults.Created($"/api/admin/agents/{agentId}", new CreatedId(agentId));
     }
 
-    /// <summary>Deactivation logs the account out of routing at once: offline, registrations dropped, no login, no REGISTER.</summary>
+    /// <summary>Deactivation logs the account out at once: offline, registrations dropped, no login, no REGISTER, web sessions ended.</summary>
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> SetActive(int id, ActiveRequest request, HttpContext http,
-        NpgsqlDataSource db, AuditLog audit)
+        NpgsqlDataSource db, AuditLog audit, ActiveAccounts accounts)
     {
         if (!request.Active && id == http.User.AgentId())
         {
@@ -114,6 +114,7 @@ internal static class AgentAdmin
         }
 
         await tx.CommitAsync(http.RequestAborted);
+        accounts.Forget(id); // this node ends the account's web sessions on their next request; others within 30 s
         await audit.WriteAsync(http, request.Active ? "agent_activated" : "agent_deactivated", "agent", id.ToString(CultureInfo.InvariantCulture));
         return TypedResults.NoContent();
     }

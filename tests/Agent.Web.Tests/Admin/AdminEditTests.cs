@@ -184,7 +184,9 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
             new { username = "agent10", displayName = "X", roles = UnknownRole, password = "another-pass" });
         var shortPassword = await admin.Http.PostAsJsonAsync("/api/admin/agents",
             new { username = "agent11", displayName = "X", roles = AgentRole, password = "short" });
-        var login = await (await app.AnonymousAsync()).Http.PostAsJsonAsync("/api/auth/login", new { username = "agent9", password = "first-login-9" });
+        using var agent9 = await app.AnonymousAsync();
+        var login = await agent9.Http.PostAsJsonAsync("/api/auth/login", new { username = "agent9", password = "first-login-9" });
+        var meBefore = await agent9.Http.GetAsync("/api/auth/me");
         var registrations = app.Factory.Services.GetRequiredService<RegistrationStore>();
         var account = await registrations.FindAccountAsync("agent9", CancellationToken.None);
         var agents = await admin.Http.GetStringAsync("/api/admin/agents");
@@ -192,6 +194,7 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
         var deactivated = await admin.Http.PostAsJsonAsync($"/api/admin/agents/{id}/active", new { active = false });
         var loginAfter = await (await app.AnonymousAsync()).Http.PostAsJsonAsync("/api/auth/login", new { username = "agent9", password = "first-login-9" });
         var accountAfter = await registrations.FindAccountAsync("agent9", CancellationToken.None);
+        var meAfter = await agent9.Http.GetAsync("/api/auth/me");
         var self = await admin.Http.PostAsJsonAsync($"/api/admin/agents/{await app.AgentIdAsync("admin")}/active", new { active = false });
 
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -208,6 +211,8 @@ public sealed class AdminEditTests(WebAppFixture app) : IClassFixture<WebAppFixt
         deactivated.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         loginAfter.StatusCode.ShouldNotBe(HttpStatusCode.OK);
         accountAfter.ShouldBeNull(); // its phones can no longer REGISTER
+        meBefore.StatusCode.ShouldBe(HttpStatusCode.OK);
+        meAfter.StatusCode.ShouldBe(HttpStatusCode.Unauthorized); // the open web session ends too
         await ShouldNameField(self, "active");
         (await app.CountAsync("SELECT count(*) FROM audit_log WHERE action IN ('agent_created','agent_deactivated') AND target_id = $1",
             id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ShouldBe(2);
