@@ -64,6 +64,10 @@ public sealed class AdminBrowserTests(KestrelWebAppFixture app) : IClassFixture<
         (await app.CountAsync("SELECT count(*) FROM calendar_days WHERE day = '2027-10-08' AND kind = 'holiday'")).ShouldBe(1);
         (await app.CountAsync("SELECT count(*) FROM audit_log WHERE actor = 'admin' AND action IN ('line_edited','config_changed')")).ShouldBe(2);
 
+        var shots = Path.Combine(TestEnvironment.RepositoryRoot, "TestResults", "screenshots");
+        Directory.CreateDirectory(shots);
+        (await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "admin.png"), FullPage = true })).Length.ShouldBeGreaterThan(1000);
+
         // The English switch relabels the admin sections.
         await page.ClickAsync("#lang");
         (await page.Locator("#lines h2").TextContentAsync()).ShouldBe("Service lines and numbers");
