@@ -2,6 +2,12 @@ using System.Diagnostics;
 using CallCenter.Telephony.Pipeline;
 using CallCenter.Telephony.Transcription.Audio;
 
+// "load": concurrent legs through the whole pipeline with a fake transcriber (LoadBench.cs); default: the VAD's cost.
+if (args is ["load", ..])
+{
+    return await CallCenter.Pipeline.Bench.LoadBench.RunAsync(args[1..]);
+}
+
 // Cost of the pipeline's work on the RTP path: the voice-activity detector per leg, in 20 ms packets, on a real
 // clip (8 kHz by decimation) looped with silence. Prints the median of repeated runs as times faster than real time.
 var clip = args.Length > 0 ? args[0] : "/work/shared/audio/zh04_firered_wenetspeech_TEST_MEETING_T0000000001_S00000.wav";
@@ -39,3 +45,4 @@ for (var run = 0; run < 7; run++)
 runs.Sort();
 Console.WriteLine($"clip={Path.GetFileName(clip)} audio={seconds:F0}s utterances={utterances} runs={runs.Count}");
 Console.WriteLine($"VAD median {runs[runs.Count / 2]:F0}x real time per leg (min {runs[0]:F0}x, max {runs[^1]:F0}x)");
+return 0;

@@ -8,10 +8,11 @@ using Npgsql;
 
 namespace CallCenter.Agent.Web.Admin;
 
-public sealed record AdminLine(int Id, string Code, string NameZh, string NameEn, int AnswerWithinSeconds, bool Active, string[] Numbers);
+public sealed record AdminLine(int Id, string Code, string NameZh, string NameEn, string? WelcomePrompt, int AnswerWithinSeconds,
+    int RingTimeoutSeconds, int MaxWaitSeconds, bool Active, string[] Numbers);
 
 public sealed record AdminAgent(int Id, string Username, string DisplayName, string? EmployeeNo, string[] Roles, string State,
-    bool Active, bool Locked, string[] Skills);
+    bool Active, bool Locked, string[] Skills, bool SipPhone);
 
 public sealed record BlockingRuleView(int Id, string Kind, string? Number, string Action, int RejectCode, string Reason,
     string CreatedBy, DateTime CreatedAt, DateTime? ExpiresAt, bool Enabled, int Decisions, DateTime? LastDecisionAt);
@@ -55,6 +56,7 @@ internal static class AdminApi
         admin.MapGet("/hours", Hours);
         admin.MapPost("/calendar", AddCalendarDay);
         admin.MapGet("/callback-policies", CallbackPolicies);
+        admin.MapLineAdmin().MapAgentAdmin().MapPolicyAdmin().MapScreeningAdmin();
 
         var rules = api.MapGroup("/admin/blocking-rules").WithTags("Admin").RequireAuthorization(Roles.RulesPolicy);
         rules.MapGet("/", ListRules);
@@ -71,11 +73,14 @@ internal static class AdminApi
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<LineRow>(new CommandDefinition("""
-            SELECT l.id, l.code, l.name_zh AS NameZh, l.name_en AS NameEn, l.answer_within_seconds AS AnswerWithinSeconds, l.active,
+            SELECT l.id, l.code, l.name_zh AS NameZh, l.name_en AS NameEn, l.welcome_prompt AS WelcomePrompt,
+                   l.answer_within_seconds AS AnswerWithinSeconds, l.ring_timeout_seconds AS RingTimeoutSeconds,
+                   l.max_wait_seconds AS MaxWaitSeconds, l.active,
                    COALESCE(string_agg(n.number, ',' ORDER BY n.number), '') AS Numbers
               FROM service_lines l LEFT JOIN toll_free_numbers n ON n.service_line_id = l.id
              GROUP BY l.id ORDER BY l.id
-            """, cancellationToken: ct))).Select(l => new AdminLine(l.Id, l.Code, l.NameZh, l.NameEn, l.AnswerWithinSeconds, l.Active, Split(l.Numbers)));
+            """, cancellationToken: ct))).Select(l => new AdminLine(l.Id, l.Code, l.NameZh, l.NameEn, l.WelcomePrompt, l.AnswerWithinSeconds,
+                l.RingTimeoutSeconds, l.MaxWaitSeconds, l.Active, Split(l.Numbers)));
     }
 
     private static async Task<IEnumerable<AdminAgent>> Agents(NpgsqlDataSource db, CancellationToken ct)
@@ -84,17 +89,18 @@ internal static class AdminApi
         return (await conn.QueryAsync<AgentRow>(new CommandDefinition("""
             SELECT a.id, a.username, a.display_name AS DisplayName, a.employee_no AS EmployeeNo, array_to_string(a.roles, ',') AS Roles,
                    a.state, a.active, COALESCE(a.locked_until > now(), false) AS Locked,
-                   COALESCE(string_agg(l.code, ',' ORDER BY l.id), '') AS Skills
+                   COALESCE(string_agg(l.code, ',' ORDER BY l.id), '') AS Skills, a.sip_username IS NOT NULL AS SipPhone
               FROM agents a LEFT JOIN agent_skills s ON s.agent_id = a.id LEFT JOIN service_lines l ON l.id = s.service_line_id
              GROUP BY a.id ORDER BY a.id
             """, cancellationToken: ct))).Select(a => new AdminAgent(a.Id, a.Username, a.DisplayName, a.EmployeeNo, Split(a.Roles), a.State,
-                a.Active, a.Locked, Split(a.Skills)));
+                a.Active, a.Locked, Split(a.Skills), a.SipPhone));
     }
 
-    private sealed record LineRow(int Id, string Code, string NameZh, string NameEn, int AnswerWithinSeconds, bool Active, string Numbers);
+    private sealed record LineRow(int Id, string Code, string NameZh, string NameEn, string? WelcomePrompt, int AnswerWithinSeconds,
+        int RingTimeoutSeconds, int MaxWaitSeconds, bool Active, string Numbers);
 
     private sealed record AgentRow(int Id, string Username, string DisplayName, string? EmployeeNo, string Roles, string State,
-        bool Active, bool Locked, string Skills);
+        bool Active, bool Locked, string Skills, bool SipPhone);
 
     private static async Task<Results<NoContent, ValidationProblem>> SetSkills(int id, SkillsRequest request, HttpContext http,
         NpgsqlDataSource db, AuditLog audit)
@@ -128,7 +134,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> AddCalendarDay(NewCalendarDay request, HttpContext http,
-        NpgsqlDataSource db, AuditLog audit)
+        NpgsqlDataSource db, AuditLog audit, Callbacks.Policies.PolicyCatalog catalog)
     {
         if (!RequestValidation.TryValidate(request, out var errors))
         {
@@ -140,6 +146,7 @@ internal static class AdminApi
             INSERT INTO calendar_days (day, kind, name) VALUES (@day, @Kind, @Name)
             ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name
             """, new { day = request.Day, request.Kind, request.Name }, cancellationToken: http.RequestAborted));
+        catalog.Invalidate(); // this node at once; other nodes within the catalog's 30 s cache
         await audit.WriteAsync(http, "config_changed", "calendar_day", request.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             details: new { request.Kind, request.Name });
         return TypedResults.NoContent();

@@ -18,6 +18,7 @@ internal static class AuthSetup
         var cookieMinutes = builder.Configuration.GetValue<int?>($"{WebOptions.Section}:CookieMinutes") ?? 60;
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AccountStore>();
+        builder.Services.AddSingleton<ActiveAccounts>();
         var keys = builder.Configuration[$"{WebOptions.Section}:DataProtectionKeysDirectory"];
         if (!string.IsNullOrWhiteSpace(keys))
         {
@@ -36,6 +37,7 @@ internal static class AuthSetup
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(Math.Clamp(cookieMinutes, 5, 24 * 60));
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/denied";
+                o.Events.OnValidatePrincipal = ActiveAccounts.ValidateAsync;
                 o.Events.OnRedirectToLogin = ctx =>
                 {
                     if (IsApi(ctx.Request))

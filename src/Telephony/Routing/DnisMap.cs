@@ -3,10 +3,13 @@ using Npgsql;
 
 namespace CallCenter.Telephony.Routing;
 
-/// <summary>The service line a toll-free number belongs to.</summary>
-public sealed record ServiceLine(int Id, string Code, string? WelcomePrompt, int RingTimeoutSeconds, int MaxWaitSeconds);
+/// <summary>The service line a toll-free number belongs to, with the per-line call handling limits admins edit.</summary>
+public sealed record ServiceLine(int Id, string Code, string? WelcomePrompt, int RingTimeoutSeconds = 20, int MaxWaitSeconds = 180);
 
-/// <summary>Dialed number (Request-URI user, digits) → service line, read from toll_free_numbers (the DB is the truth).</summary>
+/// <summary>
+/// Dialed number (Request-URI user, digits) → service line, read from toll_free_numbers on every call. Deliberately
+/// not cached: several nodes share the database, and an admin's edit of a line or number takes effect on the next call.
+/// </summary>
 public sealed class DnisMap(NpgsqlDataSource dataSource)
 {
     public async Task<ServiceLine?> LookupAsync(string dialedDigits, CancellationToken cancellationToken)
