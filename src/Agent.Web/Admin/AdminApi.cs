@@ -134,7 +134,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> AddCalendarDay(NewCalendarDay request, HttpContext http,
-        NpgsqlDataSource db, AuditLog audit, Callbacks.Policies.PolicyCatalog catalog)
+        NpgsqlDataSource db, AuditLog audit, CallCenter.Callbacks.Policies.PolicyCatalog catalog)
     {
         if (!RequestValidation.TryValidate(request, out var errors))
         {

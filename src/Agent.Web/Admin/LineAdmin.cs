@@ -180,7 +180,7 @@ internal static class LineAdmin
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> SetHours(HoursRequest request, HttpContext http, NpgsqlDataSource db,
-        AuditLog audit, Callbacks.Policies.PolicyCatalog catalog)
+        AuditLog audit, CallCenter.Callbacks.Policies.PolicyCatalog catalog)
     {
         if (!RequestValidation.TryValidate(request, out var errors))
         {
