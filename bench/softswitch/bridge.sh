@@ -67,9 +67,12 @@ uac_pid=$!
 # CPU over the window where all N calls are bridged: from the end of the ramp (+3 s) for 8 s.
 sleep "$(echo "$n / 50 + 3" | bc)"
 cpu_a=$(cpu); t_a=$(date +%s.%N)
-sleep 8
+bridged=0
+for _ in $(seq 1 8); do
+  b=$(psql_q "SELECT count(*) FROM calls WHERE state IN ('connected','held')"); [ "$b" -gt "$bridged" ] && bridged=$b
+  sleep 1
+done
 cpu_b=$(cpu); t_b=$(date +%s.%N)
-bridged=$(psql_q "SELECT count(*) FROM calls WHERE state IN ('connected','held')")
 wait "$uac_pid" || rc=$?
 sleep 3
 kill "$watcher" 2>/dev/null || true
@@ -79,10 +82,13 @@ col() { echo "$hdr" | tr ';' '\n' | grep -nx "$1" | cut -d: -f1; }
 ok=$(echo "$last" | cut -d';' -f"$(col SuccessfulCall\(C\))")
 failed=$(echo "$last" | cut -d';' -f"$(col FailedCall\(C\))")
 agent_rows=$(psql_q "SELECT count(*) FROM calls WHERE agent_id IS NOT NULL AND ended_at IS NOT NULL")
+# Queue to agent answer (DB claim, INVITE, 200, bridge) per call, median and 95th percentile in ms.
+to_agent=$(psql_q "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)) || '/' || round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms))
+  FROM (SELECT extract(epoch FROM agent_answered_at - queued_at) * 1000 AS ms FROM calls WHERE agent_answered_at IS NOT NULL) x")
 pct=$(echo "scale=1; 100 * ($cpu_b - $cpu_a) / $hz / ($t_b - $t_a)" | bc)
 cov=$(python3 bench/softswitch/stereo_coverage.py "$work/rec")
 echo "n=$n load_before=$load0 load_after=$(cut -d' ' -f1 /proc/loadavg) sipp_exit=$rc successful=$ok failed=$failed bridged_at_once=$bridged" \
-  "calls_with_agent=$agent_rows server_cpu_pct_of_one_core_while_bridged=$pct server_rss_start_mb=$((rss0 / 1024))" \
+  "calls_with_agent=$agent_rows queue_to_agent_ms_median/p95=$to_agent server_cpu_pct_of_one_core_while_bridged=$pct server_rss_start_mb=$((rss0 / 1024))" \
   "server_rss_peak_mb=$(( $(cat "$work/peak" 2>/dev/null || echo 0) / 1024 )) $cov"
 if [ "$rc" != 0 ]; then
   grep -ohE "Aborting call on [a-zA-Z ]+|while expecting '[0-9A-Z]+'[^,]*, received '[^\r]{0,40}" "$work"/*errors.log 2>/dev/null | sort | uniq -c | sort -rn | head -8 >&2
