@@ -18,8 +18,10 @@ public sealed partial class CallManager
                         continue;
                     }
 
-                    // Prompts are bounded in length, so silence from the caller only counts once the prompt is over.
-                    if (call.State != CallState.Announcing && call.Media.SinceLastPacket > TimeSpan.FromSeconds(_options.Calls.RtpInactivitySeconds))
+                    // Prompts are bounded in length, so silence from the caller only counts once the prompt is over; a
+                    // held call may be silent (a=inactive) for as long as the hold lasts (maximum duration still applies).
+                    if (call.State is not (CallState.Announcing or CallState.Held)
+                        && call.Media.SinceLastPacket > TimeSpan.FromSeconds(_options.Calls.RtpInactivitySeconds))
                     {
                         _ = EndAsync(call, "failed", "system", "RTP inactivity timeout", sendBye: true);
                     }

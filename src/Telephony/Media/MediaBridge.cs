@@ -12,7 +12,9 @@ namespace CallCenter.Telephony.Media;
 /// </summary>
 public sealed class MediaBridge : IDisposable
 {
-    private const int FrameSamples = 160;
+    // A received frame is sent on as one packet (same ptime as the sender, 20 or 30 ms); only longer ones are split
+    // to fit RtpSession.SendFrame's 320-byte payload.
+    private const int MaxFrameSamples = 320;
     private readonly Direction _fromCustomer;
     private readonly Direction _fromAgent;
     private int _state; // 0 new, 1 running, 2 disposed
@@ -110,11 +112,11 @@ public sealed class MediaBridge : IDisposable
                 return;
             }
 
-            Span<byte> encoded = stackalloc byte[FrameSamples];
+            Span<byte> encoded = stackalloc byte[MaxFrameSamples];
             var codec = target.Codec;
-            for (var start = 0; start < pcm.Length; start += FrameSamples)
+            for (var start = 0; start < pcm.Length; start += MaxFrameSamples)
             {
-                var chunk = pcm.Slice(start, Math.Min(FrameSamples, pcm.Length - start));
+                var chunk = pcm.Slice(start, Math.Min(MaxFrameSamples, pcm.Length - start));
                 var bytes = encoded[..chunk.Length];
                 Encode(codec, chunk, bytes);
                 target.SendFrame(bytes, _marker);

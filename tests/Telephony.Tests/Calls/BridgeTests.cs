@@ -309,4 +309,34 @@ public sealed class BridgeTests(BridgeFixture fx)
         (await caller.SendAsync(caller.InDialog("BYE"))).StatusCode.ShouldBe(200);
         sales.Reply(await sales.RequestAsync("BYE"), 200);
     }
+
+    [PostgresFact]
+    public async Task AnAgentsHoldReInviteIsAnsweredOnTheAgentLegAndStopsTheCallersAudioTowardTheAgent()
+    {
+        await fx.RetireAgentsAsync();
+        await using var caller = new TestPhone(fx.SipPort, AudioCodec.Pcma);
+        await using var agent = new TestPhone(fx.SipPort, AudioCodec.Pcmu);
+        await fx.AgentAsync(fx.RepairsLineId, 30, agent);
+        await caller.CallAsync(BridgeFixture.RepairsNumber);
+        await agent.AnswerAsync();
+        (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
+
+        var hold = agent.InDialog("INVITE");
+        hold.Add("Content-Type", "application/sdp");
+        hold.Body = System.Text.Encoding.ASCII.GetBytes(agent.Sdp("inactive"));
+        var held = await agent.SendAsync(hold);
+        held.StatusCode.ShouldBe(200);
+        var answer = System.Text.Encoding.ASCII.GetString(held.Body);
+        answer.ShouldContain("a=inactive");
+        answer.ShouldContain("RTP/AVP 0"); // the agent leg's codec, unchanged
+        agent.Ack(hold);
+        (await CallStateAsync(caller.CallId, "held")).ShouldBe("held");
+        var before = agent.FramesHeard;
+        await caller.SpeakAsync(Speech("zh07_wenet_nst_ID002.wav", 15));
+        await Task.Delay(300);
+        agent.FramesHeard.ShouldBe(before);
+
+        (await caller.SendAsync(caller.InDialog("BYE"))).StatusCode.ShouldBe(200);
+        agent.Reply(await agent.RequestAsync("BYE"), 200);
+    }
 }

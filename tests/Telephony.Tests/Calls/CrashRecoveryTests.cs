@@ -78,6 +78,12 @@ public sealed class CrashRecoveryTests
         {
             await conn.ExecuteAsync("UPDATE calls SET ended_at = NULL, disposition = NULL, ended_by = NULL, state = 'queued' WHERE sip_call_id = 'crash-1'");
             await conn.ExecuteAsync("UPDATE recordings SET complete = false, duration_ms = NULL");
+            // The call was bridged to an agent when the node died: the agent would stay on_call for ever.
+            await conn.ExecuteAsync(
+                """
+                WITH a AS (INSERT INTO agents (username, display_name, state) VALUES ('crashagent', 'crash agent', 'on_call') RETURNING id)
+                UPDATE calls SET agent_id = (SELECT id FROM a), state = 'connected' WHERE sip_call_id = 'crash-1'
+                """);
         }
 
         await second.StartAsync();
@@ -93,6 +99,10 @@ public sealed class CrashRecoveryTests
             var (path, complete, duration) = await conn.QuerySingleAsync<(string, bool, long)>("SELECT path, complete, duration_ms FROM recordings");
             complete.ShouldBeTrue();
             WavReader.ReadMono8k(path).Length.ShouldBe((int)(duration * 8));
+            // Its agent is freed: a wrap-up already due, which the sweep turns into available.
+            (await conn.QuerySingleAsync<bool>(
+                "SELECT state = 'available' OR (state = 'wrap_up' AND wrap_up_until <= now()) FROM agents WHERE username = 'crashagent'"))
+                .ShouldBeTrue();
         }
     }
 }
