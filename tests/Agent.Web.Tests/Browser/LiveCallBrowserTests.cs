@@ -1,12 +1,7 @@
 using System.Globalization;
+using CallCenter.Agent.Web.Tests.Calls;
 using CallCenter.Telephony.Media;
-using CallCenter.Telephony.Tests.Calls;
-using CallCenter.Telephony.Tests.Pipeline;
-using CallCenter.Telephony.Transcription;
 using CallCenter.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CallCenter.Agent.Web.Tests.Browser;
@@ -45,30 +40,11 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
         var supervisor = await OpenAsync(browser, "supervisor", "**/supervisor");
         await supervisor.Locator("body[data-loaded=true]").WaitForAsync();
 
-        // agent1's phone: a sipp UAS registered with the demo credentials (MD5 digest), ringing 5 s before answering.
+        // agent1's phone rings 5 s before answering; the caller speaks once the agent has answered.
         var work = Directory.CreateTempSubdirectory("cc-live-");
-        var uasPort = LiveCallFixture.FreePort();
-        var agentPcap = Path.Combine(work.FullName, "agent.pcap");
-        var callerPcap = Path.Combine(work.FullName, "caller.pcap");
-        RtpPcap.Write(agentPcap, LiveCallFixture.AgentSpeech, alaw: false);
-        RtpPcap.Write(callerPcap, LiveCallFixture.CallerSpeech, alaw: true);
-        var phone = Sipp.RunServerAsync(Sipp.Scenario("agent-uas-speech.xml")
-                .Replace("@ANSWER@", "5000", StringComparison.Ordinal).Replace("@SPEAK@", "9000", StringComparison.Ordinal)
-                .Replace("@HANGUP@", "5000", StringComparison.Ordinal).Replace("@PCAP@", agentPcap, StringComparison.Ordinal),
-            uasPort, 26000 + (Random.Shared.Next(0, 500) * 2), 90);
-        var register = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "sipp", "demo-register.xml"))
-            .Replace("@USER@", "agent1", StringComparison.Ordinal).Replace("@PASSWORD@", WebAppFixture.Password, StringComparison.Ordinal)
-            .Replace("@EXPIRES@", "300", StringComparison.Ordinal)
-            .Replace("[local_ip]:[local_port]>", "127.0.0.1:" + uasPort.ToString(CultureInfo.InvariantCulture) + ">", StringComparison.Ordinal);
-        var (regExit, regOutput) = await Sipp.RunAsync(app.SipPort, register, "agent1", "x", "reg-" + Guid.NewGuid().ToString("N")[..8] + "@test");
-        regExit.ShouldBe(0, regOutput);
-        (await app.EventuallyAsync("SELECT count(*) FROM agents WHERE username = 'agent1' AND state = 'available'")).ShouldBe(1, "registering made agent1 available");
-
-        // The caller: a demo customer with products and a repair, speaking once the agent has answered.
+        var phone = await app.StartAgentPhoneAsync(work, answerMs: 5000, speakMs: 9000, hangupMs: 5000);
         var sipCallId = "live-" + Guid.NewGuid().ToString("N")[..10];
-        var caller = Sipp.RunAsync(app.SipPort, Sipp.Scenario("bridged-pcap-call.xml")
-            .Replace("@PCAP@", callerPcap, StringComparison.Ordinal).Replace("@WAIT@", "14000", StringComparison.Ordinal),
-            "13700137003", "8008101000", sipCallId, timeoutSeconds: 90);
+        var caller = app.StartCaller(work, sipCallId, waitMs: 14000);
 
         var pop = agent.Locator("#pop[data-call-id]");
         await pop.WaitForAsync();
@@ -81,8 +57,8 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
             .ShouldBe(1, "the pop belongs to this sipp call, shown while it waits for the agent");
 
         await agent.Locator("#call-state.connected").WaitForAsync();
-        await agent.Locator("#tr-customer p", new() { HasText = LiveCallFixture.CallerText }).First.WaitForAsync();
-        await agent.Locator("#tr-agent p", new() { HasText = LiveCallFixture.AgentText }).First.WaitForAsync();
+        await agent.Locator("#tr-customer p", new() { HasText = SipHostFixture.CallerText }).First.WaitForAsync();
+        await agent.Locator("#tr-agent p", new() { HasText = SipHostFixture.AgentText }).First.WaitForAsync();
         (await agent.Locator("#hints .hint").First.TextContentAsync())!.ShouldNotBeNullOrWhiteSpace();
         await supervisor.Locator($"#alerts .hint").First.WaitForAsync();
 
@@ -97,11 +73,14 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
         {
             cmd.Parameters.AddWithValue(callId);
             var (left, right) = StereoWavWriter.ReadChannels((string)(await cmd.ExecuteScalarAsync())!);
-            Loud(left).ShouldBeGreaterThan(LiveCallFixture.CallerSpeech.Length / 2, "the caller's speech is on the left channel");
-            Loud(right).ShouldBeGreaterThan(LiveCallFixture.AgentSpeech.Length / 2, "the agent's speech is on the right channel");
+            Loud(left).ShouldBeGreaterThan(SipHostFixture.CallerSpeech.Length / 2, "the caller's speech is on the left channel");
+            Loud(right).ShouldBeGreaterThan(SipHostFixture.AgentSpeech.Length / 2, "the agent's speech is on the right channel");
         }
 
-        (await app.CountAsync("SELECT count(*) FROM screening_hits WHERE call_id = $1 AND speaker = 'agent'", callId)).ShouldBeGreaterThan(0);
+        (await app.CountAsync("""
+            SELECT count(*) FROM screening_hits h JOIN screening_rules r ON r.id = h.rule_id
+             WHERE h.call_id = $1 AND h.speaker = 'agent' AND r.kind = 'taboo' AND r.phrase LIKE '%厂家的事%'
+            """, callId)).ShouldBeGreaterThan(0, "the hit is stored with the seed rule for 这是厂家的事");
         (await app.CountAsync("SELECT count(DISTINCT speaker) FROM transcript_segments WHERE call_id = $1", callId)).ShouldBe(2);
         errors.ShouldBeEmpty();
         work.Delete(recursive: true);
@@ -122,52 +101,4 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
         await page.WaitForURLAsync(url);
         return page;
     }
-}
-
-/// <summary>The host on Kestrel with SIP on a free loopback port and the scripted transcriber at the seam.</summary>
-public sealed class LiveCallFixture : WebAppFixture
-{
-    public const string CallerText = "我的手机从昨天开始就一直开不了机";
-
-    public const string AgentText = "这是厂家的事";
-
-    public static readonly short[] CallerSpeech = SpeechAudio.Mandarin(CallerText);
-
-    public static readonly short[] AgentSpeech = SpeechAudio.Mandarin(AgentText);
-
-    public int SipPort { get; } = FreePort();
-
-    protected override bool UseKestrel => true;
-
-    protected override void Configure(IWebHostBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var rtpBase = 31000 + (Random.Shared.Next(0, 200) * 4);
-        var inv = CultureInfo.InvariantCulture;
-        builder.UseSetting("Telephony:Sip:Enabled", "true");
-        builder.UseSetting("Telephony:Sip:BindAddress", "127.0.0.1");
-        builder.UseSetting("Telephony:Sip:Port", SipPort.ToString(inv));
-        builder.UseSetting("Telephony:Sip:DigestAlgorithms", "MD5,SHA-256"); // sipp 3.6 answers only the first challenge, MD5
-        builder.UseSetting("Telephony:Rtp:PortMin", rtpBase.ToString(inv));
-        builder.UseSetting("Telephony:Rtp:PortMax", (rtpBase + 398).ToString(inv));
-        builder.UseSetting("Telephony:PromptsPath", Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telephony", "Prompts"));
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<ITranscriber>(new ScriptedTranscriber([(CallerSpeech.Length, CallerText), (AgentSpeech.Length, AgentText)]));
-            services.AddSingleton(new TranscriptionStatus(TranscriptionMode.Whisper));
-        });
-    }
-
-    public async Task<long> EventuallyAsync(string sql, params object[] args)
-    {
-        var value = 0L;
-        for (var i = 0; i < 100 && (value = await CountAsync(sql, args)) == 0; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        return value;
-    }
-
-    public static int FreePort() => TestPorts.Free();
 }
