@@ -17,6 +17,7 @@ public sealed class CallCenterFactory(string connectionString) : WebApplicationF
         builder.UseSetting("Logs:Directory", "");
         builder.UseSetting("Telephony:Sip:Enabled", "false");
         builder.UseSetting("Callbacks:Enabled", "false");
+        builder.UseSetting("Urls", "http://127.0.0.1:0"); // never appsettings' 5000: parallel test classes and other services use it
     }
 
     /// <summary>A client logged in as a demo account (password demo-1234), sending the antiforgery header.</summary>

@@ -64,6 +64,7 @@ public class WebAppFixture : IAsyncLifetime
             b.UseSetting("Web:MaxFailedLogins", "3");
             b.UseSetting("Web:TranscriptPollMilliseconds", "100");
             b.UseSetting("Telephony:RecordingsPath", RecordingsPath);
+            b.UseSetting("Urls", "http://127.0.0.1:0"); // never appsettings' 5000: parallel test classes and other services use it
             Configure(b);
         });
         if (UseKestrel)

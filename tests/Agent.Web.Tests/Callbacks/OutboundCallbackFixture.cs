@@ -63,6 +63,7 @@ public sealed class OutboundCallbackFixture : IAsyncLifetime
             ["Callbacks:CallingHoursStart"] = "00:00",
             ["Callbacks:CallingHoursEnd"] = "23:59",
             ["Node:Name"] = "cb-test-" + Guid.NewGuid().ToString("N")[..6],
+            ["Urls"] = "http://127.0.0.1:0", // never appsettings' 5000: parallel test classes and other services use it
         };
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {

@@ -25,6 +25,7 @@ public sealed class MultiNodeTests(WebAppFixture app) : IClassFixture<WebAppFixt
             b.UseSetting("Telephony:Sip:Enabled", "false");
             b.UseSetting("Callbacks:Enabled", "false");
             b.UseSetting("Logs:Directory", "");
+            b.UseSetting("Urls", "http://127.0.0.1:0"); // never appsettings' 5000
         });
         var fanOutB = nodeB.Services.GetServices<IHostedService>().OfType<NodeFanOut>().Single();
         await fanOutB.Listening.WaitAsync(TimeSpan.FromSeconds(30));
