@@ -15,7 +15,7 @@ namespace CallCenter.Agent.Web.Tests;
 /// <summary>
 /// The real host (Program) on a fresh database with the demo data set (agent1..3, supervisor, qa1, admin,
 /// password demo-1234). SIP and the callback scheduler are off: call events are published on the bus by the
-/// tests themselves, standing in for the softswitch until issues 3/4 land.
+/// tests themselves, standing in for the softswitch (SipHostFixture turns SIP on for real calls).
 /// </summary>
 public class WebAppFixture : IAsyncLifetime
 {

@@ -7,7 +7,7 @@ namespace CallCenter.Agent.Web.Tests.Browser;
 /// <summary>
 /// Real headless Chromium (Debian /usr/bin/chromium, never a downloaded browser) against the host on a real
 /// loopback port. The AgentRinging event is published on the bus by the test, standing in for a sipp call
-/// through the softswitch until issues 3 and 4 route calls to agents; the rest of the path is the real one.
+/// through the softswitch (LiveCallBrowserTests drives the same page from a real sipp call); the rest of the path is the real one.
 /// </summary>
 // One collection for every Kestrel-hosted browser class: two such hosts starting at once break each other's start.
 [Collection("Browser")]

@@ -14,7 +14,7 @@ namespace CallCenter.Agent.Web.Tests.Calls;
 /// <summary>
 /// From audio on the agent leg to the supervisor's SignalR alert through the running host: the pipeline uses the
 /// host's screening service (rules from the database), the host's relay and hub. Two stand-ins, said plainly: the
-/// audio is fed straight into the <see cref="ICallAudioSink"/> (the softswitch's agent leg is not merged yet) and is a
+/// audio is fed straight into the <see cref="ICallAudioSink"/> (LiveCallBrowserTests and RealEngineCallTests send it through the softswitch) and is a
 /// synthetic voiced burst (real-speech detection is covered in Telephony.Tests); the transcriber is a fake at the
 /// <see cref="ITranscriber"/> seam that returns the known sentence.
 /// </summary>

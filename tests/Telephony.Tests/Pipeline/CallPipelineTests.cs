@@ -15,7 +15,7 @@ namespace CallCenter.Telephony.Tests.Pipeline;
 
 /// <summary>
 /// The pipeline on a real PostgreSQL with real speech through the same <see cref="ICallAudioSink"/> the softswitch
-/// calls (both legs are fed here directly: the agent leg of the softswitch is not merged yet). Only the transcriber
+/// calls (both legs are fed here directly; the softswitch's taps are tested with sipp elsewhere). Only the transcriber
 /// is a fake (<see cref="ScriptedTranscriber"/>); detection, queueing, redaction, storage, screening and events are real.
 /// </summary>
 [Collection(ScreeningGroup.Name)]
