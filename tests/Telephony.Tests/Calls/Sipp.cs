@@ -12,74 +12,51 @@ public static class Sipp
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Calls", "Scenarios", name));
 
     /// <summary>Writes the scenario and a one-line CSV (caller;dialed), runs one call with Call-ID <paramref name="callId"/>.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string scenarioXml, string caller, string dialed, string callId,
+    public static Task<(int ExitCode, string Output)> RunAsync(int port, string scenarioXml, string caller, string dialed, string callId,
         string transport = "u1", int timeoutSeconds = 40, int mediaPort = 0)
     {
-        var dir = Directory.CreateTempSubdirectory("sipp-");
-        try
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return RunInFolderAsync("sipp-", timeoutSeconds, async dir =>
         {
-            var xml = Path.Combine(dir.FullName, "uac.xml");
-            var csv = Path.Combine(dir.FullName, "call.csv");
+            var xml = Path.Combine(dir, "uac.xml");
+            var csv = Path.Combine(dir, "call.csv");
             await File.WriteAllTextAsync(xml, scenarioXml);
             await File.WriteAllTextAsync(csv, "SEQUENTIAL\n" + caller + ";" + dialed + "\n");
-            var psi = new ProcessStartInfo("sipp")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = dir.FullName,
-            };
-            foreach (var a in new[]
-                     {
-                         "127.0.0.1:" + port, "-sf", xml, "-inf", csv, "-i", "127.0.0.1", "-p", CallCenter.TestSupport.TestPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture), "-cid_str", callId, "-m", "1", "-l", "1",
-                         "-t", transport, "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-trace_err",
-                         "-error_file", Path.Combine(dir.FullName, "err.log"), "-mp", (mediaPort == 0 ? 20000 + Random.Shared.Next(0, 4000) * 2 : mediaPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(psi) ?? throw new InvalidOperationException("sipp did not start");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + 15));
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            var err = File.Exists(Path.Combine(dir.FullName, "err.log")) ? await File.ReadAllTextAsync(Path.Combine(dir.FullName, "err.log")) : "";
-            return (process.ExitCode, (await stderr) + err + (process.ExitCode == 0 ? "" : await stdout));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+            return
+            [
+                "127.0.0.1:" + port, "-sf", xml, "-inf", csv, "-i", "127.0.0.1", "-p", CallCenter.TestSupport.TestPorts.Free().ToString(inv),
+                "-cid_str", callId, "-m", "1", "-l", "1", "-t", transport,
+                "-mp", (mediaPort == 0 ? 20000 + Random.Shared.Next(0, 4000) * 2 : mediaPort).ToString(inv),
+            ];
+        });
     }
 
     /// <summary>
     /// Runs sipp as a UAS (no remote host: it waits for one call on <paramref name="port"/>), e.g. an agent's phone;
     /// <paramref name="extra"/> adds options such as -rtp_echo. Bounded by <paramref name="timeoutSeconds"/>.
     /// </summary>
-    public static async Task<(int ExitCode, string Output)> RunServerAsync(string scenarioXml, int port, int mediaPort, int timeoutSeconds,
+    public static Task<(int ExitCode, string Output)> RunServerAsync(string scenarioXml, int port, int mediaPort, int timeoutSeconds,
         params string[] extra)
     {
-        var dir = Directory.CreateTempSubdirectory("sipp-uas-");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return RunInFolderAsync("sipp-uas-", timeoutSeconds, async dir =>
+        {
+            var xml = Path.Combine(dir, "uas.xml");
+            await File.WriteAllTextAsync(xml, scenarioXml);
+            return ["-sf", xml, "-i", "127.0.0.1", "-p", port.ToString(inv), "-m", "1", "-mp", mediaPort.ToString(inv), .. extra];
+        });
+    }
+
+    /// <summary>One bounded sipp run in a scratch folder (scenario files, error log), removed afterwards.</summary>
+    private static async Task<(int ExitCode, string Output)> RunInFolderAsync(string prefix, int timeoutSeconds, Func<string, Task<string[]>> prepare)
+    {
+        var dir = Directory.CreateTempSubdirectory(prefix);
         try
         {
-            var xml = Path.Combine(dir.FullName, "uas.xml");
-            await File.WriteAllTextAsync(xml, scenarioXml);
+            var errors = Path.Combine(dir.FullName, "err.log");
             var psi = new ProcessStartInfo("sipp") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.FullName };
-            var inv = System.Globalization.CultureInfo.InvariantCulture;
-            foreach (var a in new[]
-                     {
-                         "-sf", xml, "-i", "127.0.0.1", "-p", port.ToString(inv), "-m", "1", "-nostdin", "-timeout", timeoutSeconds.ToString(inv) + "s",
-                         "-timeout_error", "-trace_err", "-error_file", Path.Combine(dir.FullName, "err.log"), "-mp", mediaPort.ToString(inv),
-                     }.Concat(extra))
+            foreach (var a in (await prepare(dir.FullName)).Concat(
+                         ["-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-trace_err", "-error_file", errors]))
             {
                 psi.ArgumentList.Add(a);
             }
@@ -98,7 +75,7 @@ public static class Sipp
                 await process.WaitForExitAsync();
             }
 
-            var err = File.Exists(Path.Combine(dir.FullName, "err.log")) ? await File.ReadAllTextAsync(Path.Combine(dir.FullName, "err.log")) : "";
+            var err = File.Exists(errors) ? await File.ReadAllTextAsync(errors) : "";
             return (process.ExitCode, (await stderr) + err + (process.ExitCode == 0 ? "" : await stdout));
         }
         finally
