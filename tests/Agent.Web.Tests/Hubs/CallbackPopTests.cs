@@ -13,8 +13,8 @@ namespace CallCenter.Agent.Web.Tests.Hubs;
 /// </summary>
 public sealed class CallbackPopTests(WebAppFixture app) : IClassFixture<WebAppFixture>
 {
-    private const string Destination = "13600136099"; // on no customer's record: the customer must come by id
-    private const string Reason = "明天下午三点前给您回电，告知维修进度";
+    internal const string Destination = "13600136099"; // on no customer's record: the customer must come by id
+    internal const string Reason = "明天下午三点前给您回电，告知维修进度";
     private const string LastNote = "客户未接，稍后再试";
     private static readonly DateTimeOffset DueAt = new(2026, 11, 27, 7, 0, 0, TimeSpan.Zero);
 
@@ -25,7 +25,7 @@ public sealed class CallbackPopTests(WebAppFixture app) : IClassFixture<WebAppFi
     {
         var agentId = await app.AgentIdAsync("agent1");
         var customerId = await app.CountAsync("SELECT customer_id FROM customer_phones WHERE number = '13700137003' LIMIT 1");
-        var (callbackId, attemptId, callId) = await SeedAsync(agentId, customerId);
+        var (callbackId, attemptId, callId) = await SeedAsync(app, agentId, customerId);
         using var agent = await app.LoginAsync("agent1");
         var ws = app.Factory.Server.CreateWebSocketClient();
         ws.ConfigureRequest = request => request.Headers.Cookie = agent.CookieHeader;
@@ -74,7 +74,8 @@ public sealed class CallbackPopTests(WebAppFixture app) : IClassFixture<WebAppFi
         pop.GetProperty("customer").GetProperty("customer").GetProperty("name").GetString().ShouldBe("陈晓明");
     }
 
-    private async Task<(long CallbackId, long AttemptId, Guid CallId)> SeedAsync(int agentId, long customerId)
+    /// <summary>A promise callback on its second attempt, and the outbound calls row of that attempt (also used by the browser test).</summary>
+    internal static async Task<(long CallbackId, long AttemptId, Guid CallId)> SeedAsync(WebAppFixture app, int agentId, long customerId)
     {
         var source = "test-" + Guid.NewGuid().ToString("N");
         var callbackId = await app.CountAsync("""
