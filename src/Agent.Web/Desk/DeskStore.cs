@@ -34,9 +34,15 @@ public sealed class DeskStore(NpgsqlDataSource db)
             UPDATE agent_desk_calls SET closed_at = now(), state = CASE WHEN state = 'ringing' THEN 'missed' ELSE state END
              WHERE agent_id = @AgentId AND closed_at IS NULL AND call_id <> @CallId
             """, new { e.AgentId, e.CallId }, tx, cancellationToken: ct));
-        var customerId = e.CallerNumber is null ? null : await conn.QueryFirstOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT customer_id FROM customer_phones WHERE number = @n ORDER BY is_preferred DESC, customer_id LIMIT 1",
-            new { n = e.CallerNumber }, tx, cancellationToken: ct));
+        // An outbound callback knows its customer by id (calls row or callback); the number is the fallback.
+        var customerId = await conn.QueryFirstOrDefaultAsync<long?>(new CommandDefinition("""
+            SELECT COALESCE(
+                (SELECT COALESCE(c.customer_id, cb.customer_id) FROM calls c
+                   LEFT JOIN callback_attempts a ON a.id = c.callback_attempt_id
+                   LEFT JOIN callbacks cb ON cb.id = a.callback_id
+                  WHERE c.id = @CallId),
+                (SELECT customer_id FROM customer_phones WHERE number = @n ORDER BY is_preferred DESC, customer_id LIMIT 1))
+            """, new { e.CallId, n = e.CallerNumber }, tx, cancellationToken: ct));
         var row = await conn.QuerySingleAsync<DeskCall>(new CommandDefinition($"""
             INSERT INTO agent_desk_calls (call_id, agent_id, state, caller_number, dialed_number, service_line_id, line_code,
                                           customer_id, rang_at)

@@ -14,10 +14,17 @@ public sealed record TranscriptLine(Guid CallId, long Id, string Speaker, int Se
 public sealed record TabooHint(Guid CallId, long Id, string RuleCode, string? Severity, string Speaker,
     string MatchedText, string? Replacement, DateTime At);
 
+/// <summary>
+/// The callback an outbound agent-first call is for, shown before the agent answers. Reason is the callback's
+/// promise text or the note it was scheduled with; LastNote the latest note of an earlier attempt.
+/// </summary>
+public sealed record CallbackContext(long CallbackId, long AttemptId, int AttemptNo, int MaxAttempts, string Kind,
+    string KindNameZh, string SourceType, string SourceId, string? Reason, string? LastNote, DateTime DueAt, long? CustomerId);
+
 /// <summary>Everything the agent sees when the phone rings, built from the database (the truth).</summary>
 public sealed record ScreenPop(DeskCall Call, string? LineNameZh, string? LineNameEn, string? AgentEmployeeNo,
     CustomerDetail? Customer, int CustomerMatches, NuisanceInfo Nuisance, IReadOnlyList<EarlierCall> EarlierCalls,
-    IReadOnlyList<TranscriptLine> Transcript, IReadOnlyList<TabooHint> Hints);
+    IReadOnlyList<TranscriptLine> Transcript, IReadOnlyList<TabooHint> Hints, CallbackContext? Callback);
 
 /// <summary>Assembles a <see cref="ScreenPop"/>; the caller directory does the customer part.</summary>
 public sealed class ScreenPopBuilder(NpgsqlDataSource db, CustomerDirectory customers, TimeProvider clock)
@@ -29,12 +36,16 @@ public sealed class ScreenPopBuilder(NpgsqlDataSource db, CustomerDirectory cust
         var today = DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
         CustomerDetail? customer = null;
         var matches = 0;
-        if (call.CustomerId is { } id)
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // The dialer writes the calls row (with its callback attempt) before it rings the agent, so the context
+        // is in the database for the push and for /api/desk/current alike, whichever node serves them.
+        var callback = await conn.QuerySingleOrDefaultAsync<CallbackContext>(new CommandDefinition(CallbackQuery,
+            new { call.CallId }, cancellationToken: ct));
+        if ((call.CustomerId ?? callback?.CustomerId) is { } id)
         {
             customer = await customers.GetAsync(id, today, ct);
         }
 
-        await using var conn = await db.OpenConnectionAsync(ct);
         if (call.CallerNumber is { } caller)
         {
             matches = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -62,8 +73,22 @@ public sealed class ScreenPopBuilder(NpgsqlDataSource db, CustomerDirectory cust
             SELECT {TabooHintColumns} WHERE h.call_id = @CallId ORDER BY h.id LIMIT 100
             """, new { call.CallId }, cancellationToken: ct))).ToList();
 
-        return new ScreenPop(call, line?.NameZh, line?.NameEn, employeeNo, customer, matches, nuisance, earlier, transcript, hints);
+        return new ScreenPop(call, line?.NameZh, line?.NameEn, employeeNo, customer, matches, nuisance, earlier, transcript, hints, callback);
     }
+
+    private const string CallbackQuery = """
+        SELECT cb.id AS CallbackId, a.id AS AttemptId, a.attempt_no AS AttemptNo, p.max_attempts AS MaxAttempts, cb.kind,
+               p.name_zh AS KindNameZh, cb.source_type AS SourceType, cb.source_id AS SourceId, cb.promise_text AS Reason,
+               (SELECT n.notes FROM callback_attempts n
+                 WHERE n.callback_id = cb.id AND n.id <> a.id AND n.notes IS NOT NULL
+                 ORDER BY n.attempt_no DESC LIMIT 1) AS LastNote,
+               cb.due_at AS DueAt, cb.customer_id AS CustomerId
+          FROM calls c
+          JOIN callback_attempts a ON a.id = c.callback_attempt_id
+          JOIN callbacks cb ON cb.id = a.callback_id
+          JOIN callback_policies p ON p.code = cb.kind
+         WHERE c.id = @CallId
+        """;
 
     /// <summary>Columns and joins of a taboo hint; shared with the live relay.</summary>
     public const string TabooHintColumns = """

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using CallCenter.Agent.Web.Auth;
 using CallCenter.Agent.Web.Desk;
 using CallCenter.Telephony.Calls;
+using CallCenter.Telephony.Outbound;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CallCenter.Agent.Web.Hubs;
@@ -74,6 +75,12 @@ public sealed class ScreenPopPublisher(
 
                 await hub.Clients.Group(Roles.SupervisorsGroup).WallboardChanged("ringing");
                 announce = Message("ring", e, call.AgentId, previous, null, "ringing");
+                break;
+            case CallbackRinging callback:
+                // Published just before AgentRinging; the pop reads the same ids from the calls row the dialer wrote,
+                // so it survives a reconnect. Here it only leaves a trace (number masked by the dialer).
+                logger.LogInformation("Callback {CallbackId} attempt {AttemptId} ({Kind}) rings an agent for call {CallId}",
+                    callback.CallbackId, callback.CallbackAttemptId, callback.Kind, callback.CallId);
                 break;
             case CallAnswered answered:
                 var connected = await PushState(await desk.AnsweredAsync(answered, ct));

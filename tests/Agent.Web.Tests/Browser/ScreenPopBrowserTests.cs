@@ -1,4 +1,6 @@
+using CallCenter.Agent.Web.Tests.Hubs;
 using CallCenter.Telephony.Calls;
+using CallCenter.Telephony.Outbound;
 using CallCenter.TestSupport;
 using Microsoft.Playwright;
 
@@ -98,6 +100,41 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await agent2.WaitForURLAsync("**/agent");
         await agent2.GotoAsync($"/call?id={callId}");
         await agent2.Locator("#forbidden").WaitForAsync();
+        scriptErrors.ShouldBeEmpty();
+    }
+
+    [PostgresFact]
+    public async Task AnAgentFirstCallbackPopsAsAnOutboundCallbackWithItsKindReasonAndAttempt()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
+        });
+        var context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
+        var agent = await context.NewPageAsync();
+        agent.SetDefaultTimeout(TimeoutMs);
+        var scriptErrors = new List<string>();
+        agent.PageError += (_, e) => scriptErrors.Add(e);
+        await LogInAsync(agent, "agent2");
+        await agent.WaitForURLAsync("**/agent");
+        await agent.Locator("body[data-hub=connected]").WaitForAsync();
+        var agentId = await app.AgentIdAsync("agent2");
+        var customerId = await app.CountAsync("SELECT customer_id FROM customer_phones WHERE number = '13700137003' LIMIT 1");
+        var (callbackId, attemptId, callId) = await CallbackPopTests.SeedAsync(app, agentId, customerId);
+
+        app.Bus.Publish(new CallbackRinging(callId, DateTimeOffset.UtcNow, callbackId, attemptId, "promise", customerId, "136****6099"));
+        app.Bus.Publish(new AgentRinging(callId, DateTimeOffset.UtcNow, agentId, CallbackPopTests.Destination, "8008101000", 0, "callbacks"));
+
+        await agent.Locator($"#pop[data-call-id='{callId}'] #callback-context").WaitForAsync();
+        (await agent.Locator("#call-state").TextContentAsync()).ShouldBe("振铃中"); // before answering
+        (await agent.Locator("#callback-kind").TextContentAsync()).ShouldBe("外呼回电：承诺回电");
+        (await agent.Locator("#callback-attempt").TextContentAsync())!.ShouldContain("2/3");
+        (await agent.Locator("#callback-reason").TextContentAsync())!.ShouldContain(CallbackPopTests.Reason);
+        (await agent.Locator("#customer-name").TextContentAsync())!.ShouldContain("陈晓明");
+        await agent.ClickAsync("#lang");
+        (await agent.Locator("#callback-kind").TextContentAsync()).ShouldBe("Outbound callback：Promised call back");
+        await agent.ClickAsync("#lang");
         scriptErrors.ShouldBeEmpty();
     }
 

@@ -48,7 +48,8 @@
         pop.nuisance.flagged ? el("span", { class: "badge nuisance", id: "nuisance" }, t("nuisance"), "：", pop.nuisance.reasons.join("；")) : null,
         pop.nuisance.callsLastHour > 3 ? el("span", { class: "badge warn" }, t("calls_last_hour"), " ", pop.nuisance.callsLastHour) : null,
         pop.agentEmployeeNo ? el("span", {}, t("employee_no"), " ", pop.agentEmployeeNo) : null),
-      cust && cust.notes ? el("p", {}, cust.notes) : null);
+      cust && cust.notes ? el("p", {}, cust.notes) : null,
+      pop.callback ? callbackBanner(pop.callback) : null);
 
     const left = [], right = [];
     if (cust) {
@@ -81,6 +82,19 @@
     left.push(transcriptSection());
     right.push(actions());
     main.replaceChildren(banner, el("div", {}, left), el("div", {}, right));
+  }
+
+  // An agent-first callback: the agent must know before answering that they are calling the customer, and why.
+  function callbackBanner(cb) {
+    const known = (key, fallback) => (t(key) === key ? fallback : t(key)); // t() echoes an unknown key
+    const kind = CC.lang === "zh" ? cb.kindNameZh : known("cbk_" + cb.kind, cb.kind);
+    return el("div", { class: "callback-banner", id: "callback-context", "data-callback-id": cb.callbackId },
+      el("span", { class: "badge warn", id: "callback-kind" }, t("outbound_callback"), "：", kind),
+      el("span", { id: "callback-attempt" }, t("cb_attempt"), " ", cb.attemptNo, "/", cb.maxAttempts),
+      el("span", { id: "callback-due" }, t("cb_due"), " ", fmtTime(cb.dueAt)),
+      el("span", {}, t("cb_source"), " ", known("cbs_" + cb.sourceType, cb.sourceType), " ", cb.sourceId),
+      cb.reason ? el("p", { id: "callback-reason" }, t("cb_reason"), "：", cb.reason) : null,
+      cb.lastNote ? el("p", { id: "callback-last-note" }, t("cb_last_note"), "：", cb.lastNote) : null);
   }
 
   function phaseUntil(w) {
