@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using CallCenter.Callbacks.Requests;
 using CallCenter.TestSupport;
 using Dapper;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -39,41 +35,9 @@ public sealed class OutboundCallbackFixture : IAsyncLifetime
         }
 
         _db = await TestDatabase.CreateAsync();
-        TrunkPort = FreeUdpPort();
+        TrunkPort = TestPorts.Free();
         var rtpBase = 44000 + (Random.Shared.Next(0, 200) * 4);
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:CallCenter"] = _db.ConnectionString,
-            ["Database:SeedDemoData"] = "false",
-            ["Logs:Directory"] = "",
-            ["Telephony:Sip:Enabled"] = "true",
-            ["Telephony:Sip:BindAddress"] = "127.0.0.1",
-            ["Telephony:Sip:Port"] = FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Sip:TcpEnabled"] = "false",
-            ["Telephony:Rtp:PortMin"] = rtpBase.ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Rtp:PortMax"] = (rtpBase + 198).ToString(CultureInfo.InvariantCulture),
-            ["Telephony:RecordingsPath"] = RecordingsPath,
-            ["Telephony:PromptsPath"] = Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telephony", "Prompts"),
-            ["Telephony:Outbound:Trunk"] = "127.0.0.1:" + TrunkPort.ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Outbound:CallerId"] = "4008101000",
-            ["Telephony:Outbound:MaxRingSeconds"] = "5",
-            ["Telephony:Outbound:DigitTimeoutSeconds"] = "2",
-            ["Callbacks:Enabled"] = "true",
-            ["Callbacks:SweepIntervalMilliseconds"] = "300",
-            ["Callbacks:CallingHoursStart"] = "00:00",
-            ["Callbacks:CallingHoursEnd"] = "23:59",
-            ["Node:Name"] = "cb-test-" + Guid.NewGuid().ToString("N")[..6],
-            ["Urls"] = "http://127.0.0.1:0", // never appsettings' 5000: parallel test classes and other services use it
-        };
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Development");
-            foreach (var (k, v) in settings)
-            {
-                b.UseSetting(k, v);
-            }
-        });
-        _ = _factory.Server; // starts the host: migrations, SIP listener, Quartz
+        _factory = OutboundHost.Start(_db.ConnectionString, "cb-test-" + Guid.NewGuid().ToString("N")[..6], TrunkPort, rtpBase, rtpBase + 198, RecordingsPath);
     }
 
     /// <summary>A customer with one verified mobile number and a repair order in repair.</summary>
@@ -128,13 +92,6 @@ public sealed class OutboundCallbackFixture : IAsyncLifetime
     {
         await using var conn = await DataSource.OpenConnectionAsync();
         return await conn.QuerySingleAsync<T>(sql, args);
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)udp.LocalEndPoint!).Port;
     }
 
     public async Task DisposeAsync()

@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using CallCenter.Callbacks.Requests;
 using CallCenter.TestSupport;
 using Dapper;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -42,7 +38,7 @@ public sealed class TwoHostCallbackFixture : IAsyncLifetime
         }
 
         _db = await TestDatabase.CreateAsync();
-        TrunkPort = FreeUdpPort();
+        TrunkPort = TestPorts.Free();
         var rtpBase = 46000 + (Random.Shared.Next(0, 100) * 8);
         for (var i = 0; i < NodeNames.Count; i++)
         {
@@ -51,45 +47,9 @@ public sealed class TwoHostCallbackFixture : IAsyncLifetime
         }
     }
 
-    private WebApplicationFactory<Program> StartHost(string node, int rtpMin)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:CallCenter"] = _db!.ConnectionString,
-            ["Database:SeedDemoData"] = "false",
-            ["Logs:Directory"] = "",
-            ["Telephony:Sip:Enabled"] = "true",
-            ["Telephony:Sip:BindAddress"] = "127.0.0.1",
-            ["Telephony:Sip:Port"] = FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Sip:TcpEnabled"] = "false",
-            ["Telephony:Rtp:PortMin"] = rtpMin.ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Rtp:PortMax"] = (rtpMin + 398).ToString(CultureInfo.InvariantCulture),
-            ["Telephony:RecordingsPath"] = Path.Combine(RecordingsPath, node),
-            ["Telephony:PromptsPath"] = Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telephony", "Prompts"),
-            ["Telephony:NodeName"] = node,
-            ["Telephony:Outbound:Trunk"] = "127.0.0.1:" + TrunkPort.ToString(CultureInfo.InvariantCulture),
-            ["Telephony:Outbound:CallerId"] = "4008101000",
-            ["Telephony:Outbound:MaxRingSeconds"] = "5",
-            ["Telephony:Outbound:DigitTimeoutSeconds"] = "2",
-            ["Callbacks:Enabled"] = "true",
-            ["Callbacks:SweepIntervalMilliseconds"] = "300",
-            ["Callbacks:MaxConcurrentDials"] = "3",
-            ["Callbacks:CallingHoursStart"] = "00:00",
-            ["Callbacks:CallingHoursEnd"] = "23:59",
-            ["Node:Name"] = node,
-            ["Urls"] = "http://127.0.0.1:0",
-        };
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Development");
-            foreach (var (k, v) in settings)
-            {
-                b.UseSetting(k, v);
-            }
-        });
-        _ = factory.Server; // starts the host: migrations, SIP listener, Quartz
-        return factory;
-    }
+    private WebApplicationFactory<Program> StartHost(string node, int rtpMin) =>
+        OutboundHost.Start(_db!.ConnectionString, node, TrunkPort, rtpMin, rtpMin + 398, Path.Combine(RecordingsPath, node),
+            new Dictionary<string, string> { ["Callbacks:MaxConcurrentDials"] = "3" });
 
     /// <summary>A customer with one verified mobile, a repair order marked ready, and its pick-up reminder request.</summary>
     public async Task<long> ReadyRepairReminderAsync(string number)
@@ -107,13 +67,6 @@ public sealed class TwoHostCallbackFixture : IAsyncLifetime
             created.Created.ShouldBeTrue(created.Error);
             return created.CallbackId!.Value;
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)udp.LocalEndPoint!).Port;
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,60 @@
+using System.Globalization;
+using CallCenter.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CallCenter.Agent.Web.Tests.Callbacks;
+
+/// <summary>
+/// The real host set up to dial callbacks through a loopback "trunk" where a test runs sipp as the customer: SIP over
+/// UDP on a free port, the callback scheduler on (Quartz sweeping every 300 ms), calling hours opened to the whole day
+/// so tests do not depend on the clock. Nothing is faked.
+/// </summary>
+internal static class OutboundHost
+{
+    public static WebApplicationFactory<Program> Start(string connectionString, string node, int trunkPort, int rtpMin, int rtpMax,
+        string recordingsPath, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:CallCenter"] = connectionString,
+            ["Database:SeedDemoData"] = "false",
+            ["Logs:Directory"] = "",
+            ["Telephony:Sip:Enabled"] = "true",
+            ["Telephony:Sip:BindAddress"] = "127.0.0.1",
+            ["Telephony:Sip:Port"] = TestPorts.Free().ToString(inv),
+            ["Telephony:Sip:TcpEnabled"] = "false",
+            ["Telephony:Rtp:PortMin"] = rtpMin.ToString(inv),
+            ["Telephony:Rtp:PortMax"] = rtpMax.ToString(inv),
+            ["Telephony:RecordingsPath"] = recordingsPath,
+            ["Telephony:PromptsPath"] = Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telephony", "Prompts"),
+            ["Telephony:NodeName"] = node,
+            ["Telephony:Outbound:Trunk"] = "127.0.0.1:" + trunkPort.ToString(inv),
+            ["Telephony:Outbound:CallerId"] = "4008101000",
+            ["Telephony:Outbound:MaxRingSeconds"] = "5",
+            ["Telephony:Outbound:DigitTimeoutSeconds"] = "2",
+            ["Callbacks:Enabled"] = "true",
+            ["Callbacks:SweepIntervalMilliseconds"] = "300",
+            ["Callbacks:CallingHoursStart"] = "00:00",
+            ["Callbacks:CallingHoursEnd"] = "23:59",
+            ["Node:Name"] = node,
+            ["Urls"] = "http://127.0.0.1:0", // never appsettings' 5000: parallel test classes and other services use it
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>())
+        {
+            settings[k] = v;
+        }
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            foreach (var (k, v) in settings)
+            {
+                b.UseSetting(k, v);
+            }
+        });
+        _ = factory.Server; // starts the host: migrations, SIP listener, Quartz
+        return factory;
+    }
+}
