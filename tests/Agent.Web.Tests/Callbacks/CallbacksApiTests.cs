@@ -93,7 +93,13 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
         var badJson = await supervisor.Http.PostAsync($"/api/callbacks/{callback}/cancel", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
         var unknownId = await supervisor.Http.PostAsJsonAsync("/api/callbacks/999999999/cancel", new { reason = "不存在的回访" });
 
+        var agentPage = await agent.Http.GetAsync("/callbacks");
+        var page = await supervisor.Http.GetAsync("/callbacks");
+
         agentCancel.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        agentPage.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await page.Content.ReadAsStringAsync()).ShouldContain("/js/callbacks.js");
         agentList.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         past.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         far.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
