@@ -11,8 +11,8 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
     [PostgresFact]
     public async Task TheListsShowADueAndAnOverdueCallbackAndTheHistoryListsEveryAttempt()
     {
-        var (due, _) = await SeedAsync(notBefore: "now() + interval '30 minutes'");
-        var (overdue, _) = await SeedAsync(notBefore: "now() - interval '2 hours'");
+        var (due, _) = await SeedAsync(app, notBefore: "now() + interval '30 minutes'");
+        var (overdue, _) = await SeedAsync(app, notBefore: "now() - interval '2 hours'");
         using var supervisor = await app.LoginAsync("supervisor");
 
         var dueList = await supervisor.Http.GetFromJsonAsync<JsonElement>("/api/callbacks/due?hours=2");
@@ -36,8 +36,8 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
     [PostgresFact]
     public async Task RescheduleAndCancelChangeTheRowsAndAreAudited()
     {
-        var (moved, _) = await SeedAsync(notBefore: "now() - interval '1 hour'");
-        var (cancelled, _) = await SeedAsync(notBefore: "now() + interval '1 hour'");
+        var (moved, _) = await SeedAsync(app, notBefore: "now() - interval '1 hour'");
+        var (cancelled, _) = await SeedAsync(app, notBefore: "now() + interval '1 hour'");
         using var supervisor = await app.LoginAsync("supervisor");
         var at = DateTimeOffset.UtcNow.AddDays(2);
 
@@ -61,7 +61,7 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
     [PostgresFact]
     public async Task AnUnknownAttemptIsResolvedByAPersonOnce()
     {
-        var (callback, unknown) = await SeedAsync(notBefore: "now() - interval '10 minutes'", lastState: "unknown");
+        var (callback, unknown) = await SeedAsync(app, notBefore: "now() - interval '10 minutes'", lastState: "unknown");
         using var supervisor = await app.LoginAsync("supervisor");
 
         var listed = await supervisor.Http.GetFromJsonAsync<JsonElement>("/api/callbacks/unknown");
@@ -80,7 +80,7 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
     [PostgresFact]
     public async Task AnAgentIsRefusedAndBadInputGetsA400()
     {
-        var (callback, _) = await SeedAsync(notBefore: "now() + interval '1 hour'");
+        var (callback, _) = await SeedAsync(app, notBefore: "now() + interval '1 hour'");
         using var agent = await app.LoginAsync("agent1");
         using var supervisor = await app.LoginAsync("supervisor");
 
@@ -115,7 +115,7 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An open promise callback: attempt 1 done (no answer), attempt 2 in <paramref name="lastState"/> at <paramref name="notBefore"/>.</summary>
-    private async Task<(long CallbackId, long AttemptId)> SeedAsync(string notBefore, string lastState = "scheduled")
+    internal static async Task<(long CallbackId, long AttemptId)> SeedAsync(WebAppFixture app, string notBefore, string lastState = "scheduled")
     {
         var callbackId = await app.CountAsync("""
             INSERT INTO callbacks (kind, source_type, source_id, destination, due_at, state, created_by)
