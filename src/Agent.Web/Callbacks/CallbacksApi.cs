@@ -21,6 +21,9 @@ public sealed record ResolveRequest(
     [property: RegularExpression("^[0-9*#]{1,8}$")] string? Dtmf,
     [property: Required, StringLength(200, MinimumLength = 2)] string Reason);
 
+/// <summary>An agent's own open callback (read-only; the number masked like the supervisor lists).</summary>
+public sealed record OwnCallback(long CallbackId, string Kind, string State, string Destination, DateTime DueAt, DateTime? NextAttemptAt, int AttemptNo);
+
 /// <summary>
 /// The supervisor's callbacks page (issue 8): due, overdue, in progress and unknown-outcome attempts, counts per
 /// type, open deadline alerts, every attempt of a request; manual reschedule, cancel and resolve (all audited).
@@ -44,6 +47,7 @@ internal static class CallbacksApi
         group.MapGet("/summary", (CallbackQueries q, CancellationToken ct) => q.SummaryAsync(ct));
         group.MapGet("/alerts", (CallbackQueries q, CancellationToken ct) => q.OpenAlertsAsync(ListLimit, ct));
         group.MapGet("/{id:long}/attempts", History);
+        api.MapGet("/callbacks/mine", Mine).WithTags("Callbacks").RequireAuthorization(Roles.AgentPolicy);
         group.MapPost("/{id:long}/reschedule", Reschedule);
         group.MapPost("/{id:long}/cancel", Cancel);
         group.MapPost("/attempts/{attemptId:long}/resolve", Resolve);
@@ -138,6 +142,23 @@ internal static class CallbacksApi
         await audit.WriteAsync(http, "callback.resolve", "callback_attempt", attemptId.ToString(CultureInfo.InvariantCulture),
             request.Reason, new { request.Outcome });
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IReadOnlyList<OwnCallback>> Mine(HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<OwnCallback>(new CommandDefinition("""
+            SELECT c.id AS CallbackId, c.kind AS Kind, c.state AS State,
+                   CASE WHEN length(c.destination) <= 4 THEN '****'
+                        ELSE repeat('*', length(c.destination) - 4) || right(c.destination, 4) END AS Destination,
+                   c.due_at AS DueAt, a.not_before AS NextAttemptAt, coalesce(a.attempt_no, 0) AS AttemptNo
+            FROM callbacks c
+            LEFT JOIN LATERAL (SELECT not_before, attempt_no FROM callback_attempts
+                               WHERE callback_id = c.id AND state = 'scheduled' ORDER BY attempt_no DESC LIMIT 1) a ON true
+            WHERE c.owner_agent_id = @agentId AND c.state IN ('open','in_progress')
+            ORDER BY coalesce(a.not_before, c.due_at) LIMIT 200
+            """, new { agentId = http.User.AgentId() }, cancellationToken: ct));
+        return rows.AsList();
     }
 
     private const string CallbackState = "SELECT state FROM callbacks WHERE id = @id";

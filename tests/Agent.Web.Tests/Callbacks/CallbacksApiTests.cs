@@ -110,6 +110,24 @@ public sealed class CallbacksApiTests(WebAppFixture app) : IClassFixture<WebAppF
         (await app.CountAsync("SELECT count(*) FROM callbacks WHERE id = $1 AND state = 'open'", callback)).ShouldBe(1);
     }
 
+    [PostgresFact]
+    public async Task AnAgentListsOnlyTheirOwnOpenCallbacksMasked()
+    {
+        var (own, _) = await SeedAsync(app, notBefore: "now() + interval '1 hour'");
+        var (other, _) = await SeedAsync(app, notBefore: "now() + interval '1 hour'");
+        await app.CountAsync("UPDATE callbacks SET owner_agent_id = $1 WHERE id = $2 RETURNING id", await app.AgentIdAsync("agent2"), own);
+        await app.CountAsync("UPDATE callbacks SET owner_agent_id = $1 WHERE id = $2 RETURNING id", await app.AgentIdAsync("agent3"), other);
+        using var agent = await app.LoginAsync("agent2");
+
+        var mine = await agent.Http.GetFromJsonAsync<JsonElement>("/api/callbacks/mine");
+
+        Ids(mine).ShouldContain(own);
+        Ids(mine).ShouldNotContain(other);
+        var row = mine.EnumerateArray().Single(r => r.GetProperty("callbackId").GetInt64() == own);
+        row.GetProperty("destination").GetString().ShouldBe("*******8000");
+        row.GetProperty("attemptNo").GetInt32().ShouldBe(2);
+    }
+
     private static long[] Ids(JsonElement list) => list.EnumerateArray().Select(r => r.GetProperty("callbackId").GetInt64()).ToArray();
 
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
