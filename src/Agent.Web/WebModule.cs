@@ -1,4 +1,5 @@
 using CallCenter.Agent.Web.Admin;
+using CallCenter.Agent.Web.Callbacks;
 using CallCenter.Agent.Web.Auth;
 using CallCenter.Agent.Web.Desk;
 using CallCenter.Agent.Web.Hubs;
@@ -40,6 +41,7 @@ internal static class WebModule
         api.MapAdminApi();
         api.MapQaApi();
         api.MapQaConfigApi();
+        api.MapCallbacksApi();
         app.MapAgentHub();
         app.MapCallCenterPages();
         return app;

@@ -24,6 +24,7 @@ internal static class PagesSetup
         app.MapGet("/denied", (HttpContext http) => Page(http, cache, "denied", StatusCodes.Status403Forbidden)).AllowAnonymous();
         app.MapGet("/agent", (HttpContext http) => Page(http, cache, "agent")).RequireAuthorization(Roles.AgentPolicy);
         app.MapGet("/supervisor", (HttpContext http) => Page(http, cache, "supervisor")).RequireAuthorization(Roles.SupervisorPolicy);
+        app.MapGet("/callbacks", (HttpContext http) => Page(http, cache, "callbacks")).RequireAuthorization(Roles.SupervisorPolicy);
         // Any signed-in role may open the page; /api/calls/{id} and the hub decide whether the call is theirs to see.
         app.MapGet("/call", (HttpContext http) => Page(http, cache, "call"));
         // QA reviewers, agents (their own evaluations) and supervisors (team, disputes, reports); /api/qa decides what each sees.

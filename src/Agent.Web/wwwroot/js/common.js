@@ -7,7 +7,7 @@ const CC = (() => {
     zh: {
       title_login: "呼叫中心登录", username: "用户名", password: "密码", login: "登录", logout: "退出",
       login_failed: "用户名或密码错误，或账号已被暂时锁定。", lang: "English",
-      title_agent: "坐席工作台", title_call: "通话详情", title_supervisor: "班长监控墙", title_admin: "系统管理", title_qa: "通话质检", nav_qa: "质检",
+      title_agent: "坐席工作台", title_call: "通话详情", title_supervisor: "班长监控墙", title_admin: "系统管理", title_qa: "通话质检", nav_qa: "质检", title_callbacks: "回访管理", nav_callbacks: "回访",
       st_available: "空闲", st_break: "小休", st_wrap_up: "话后处理", st_offline: "离线", st_ringing: "振铃中", st_on_call: "通话中",
       conn_on: "已连接", conn_off: "连接中断，正在重连…", waiting_call: "等待来电…",
       call_ringing: "振铃中", call_connected: "通话中", call_ended: "已挂断", call_missed: "未接",
@@ -37,7 +37,7 @@ const CC = (() => {
     en: {
       title_login: "Call centre login", username: "Username", password: "Password", login: "Log in", logout: "Log out",
       login_failed: "Wrong username or password, or the account is locked for a while.", lang: "中文",
-      title_agent: "Agent desktop", title_call: "Call", title_supervisor: "Supervisor wallboard", title_admin: "Administration", title_qa: "Call quality review", nav_qa: "QA",
+      title_agent: "Agent desktop", title_call: "Call", title_supervisor: "Supervisor wallboard", title_admin: "Administration", title_qa: "Call quality review", nav_qa: "QA", title_callbacks: "Callbacks", nav_callbacks: "Callbacks",
       st_available: "Available", st_break: "Break", st_wrap_up: "Wrap-up", st_offline: "Offline", st_ringing: "Ringing", st_on_call: "On call",
       conn_on: "Connected", conn_off: "Disconnected, reconnecting…", waiting_call: "Waiting for a call…",
       call_ringing: "Ringing", call_connected: "Connected", call_ended: "Ended", call_missed: "Missed",

@@ -3,7 +3,7 @@
 "use strict";
 (() => {
   const { el, t, api, fmtTime, applyI18n, setConnected } = CC;
-  CC.header("title_supervisor");
+  CC.header("title_supervisor", [el("a", { class: "nav", id: "nav-callbacks", href: "/callbacks", "data-i18n": "nav_callbacks" }, t("nav_callbacks"))]);
   const main = document.getElementById("main");
   main.className = "wide";
   let board = null, pending = null;
