@@ -96,6 +96,7 @@ public sealed partial class CallManager
         await EndOneAgentLegAsync(call, from, "transferred to line " + newLine.Code);
         call.Line = newLine;
         call.SetState(CallState.Queued);
+        await _store.SetLineAsync(call.Id, newLine.Id, ct);
         await _store.SetStateAsync(call.Id, "queued", ct);
         _events.Publish(new CallQueued(call.Id, _time.GetUtcNow(), newLine.Id, await _attendant.PositionAsync(call.Id, ct) ?? 1));
         _ = Task.Run(() => RunQueueAsync(call), CancellationToken.None);

@@ -31,6 +31,15 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             """, new { id, state }, cancellationToken: ct));
     }
 
+    /// <summary>A transfer moved the call to another line and queue: figures and pops follow the new line.</summary>
+    public async Task SetLineAsync(Guid id, int serviceLineId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE calls SET service_line_id = @serviceLineId WHERE id = @id AND ended_at IS NULL",
+            new { id, serviceLineId }, cancellationToken: ct));
+    }
+
     /// <summary>Ends the call once: a second end (BYE racing a timeout) changes nothing.</summary>
     public async Task<bool> EndAsync(Guid id, string disposition, string endedBy, string? reason, DateTimeOffset? answeredAt, CancellationToken ct)
     {

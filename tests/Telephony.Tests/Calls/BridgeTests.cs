@@ -298,6 +298,7 @@ public sealed class BridgeTests(BridgeFixture fx)
         await sales.AnswerAsync();
         (await fx.EventuallyAsync<int>("SELECT coalesce(agent_id, 0) FROM calls WHERE sip_call_id = @id", new { id = caller.CallId }, salesAgent))
             .ShouldBe(salesAgent);
+        (await fx.QuerySingleAsync<int>("SELECT service_line_id FROM calls WHERE id = @callId", new { callId })).ShouldBe(fx.SalesLineId);
         (await AgentStateAsync(repairsAgent, "available")).ShouldBe("available");
 
         var speech = Speech("zh07_wenet_nst_ID002.wav", 25);
