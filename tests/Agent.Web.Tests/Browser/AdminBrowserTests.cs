@@ -11,29 +11,17 @@ public sealed class AdminBrowserTests(KestrelWebAppFixture app) : IClassFixture<
 {
     private const float TimeoutMs = 30_000;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic",
-    ];
-
     [PostgresFact]
     public async Task TheAdminEditsALinesRingTimeoutAndAddsAHolidayThroughThePage()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var page = await (await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } }))
             .NewPageAsync();
         page.SetDefaultTimeout(TimeoutMs);
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", "admin");
-        await page.FillAsync("#password", WebAppFixture.Password);
-        await page.ClickAsync("#submit");
+        await Chromium.LogInAsync(page, "admin");
         await page.WaitForURLAsync("**/admin");
         await page.Locator("body[data-loaded=true]").WaitForAsync();
         (await page.Locator("#lines h2").TextContentAsync()).ShouldBe("服务热线与号码");

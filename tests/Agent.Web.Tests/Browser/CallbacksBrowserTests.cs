@@ -10,31 +10,19 @@ public sealed class CallbacksBrowserTests(KestrelWebAppFixture app) : IClassFixt
 {
     private const float TimeoutMs = 30_000;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic",
-    ];
-
     [PostgresFact]
     public async Task TheSupervisorSeesAnOverdueCallbackAndReschedulesAndCancelsThroughThePage()
     {
         var (moved, _) = await CallbacksApiTests.SeedAsync(app, "now() - interval '2 hours'");
         var (cancelled, _) = await CallbacksApiTests.SeedAsync(app, "now() + interval '20 minutes'");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var page = await (await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } }))
             .NewPageAsync();
         page.SetDefaultTimeout(TimeoutMs);
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", "supervisor");
-        await page.FillAsync("#password", WebAppFixture.Password);
-        await page.ClickAsync("#submit");
+        await Chromium.LogInAsync(page, "supervisor");
         await page.WaitForURLAsync("**/supervisor");
         await page.ClickAsync("#nav-callbacks");
         await page.WaitForURLAsync("**/callbacks");

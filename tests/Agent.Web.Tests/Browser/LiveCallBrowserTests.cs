@@ -19,20 +19,11 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
 {
     private const float TimeoutMs = 45_000;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic",
-    ];
-
     [PostgresFact]
     public async Task ASippCallRingsTheRegisteredAgentWhosePagePopsTheCustomerBeforeAnsweringThenShowsBothLegsAndTheTabooHint()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var agent = await OpenAsync(browser, "agent1", "**/agent");
         var errors = new List<string>();
         agent.PageError += (_, e) => errors.Add(e);
@@ -94,10 +85,7 @@ public sealed class LiveCallBrowserTests(LiveCallFixture app) : IClassFixture<Li
         var context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 860 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(TimeoutMs);
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", WebAppFixture.Password);
-        await page.ClickAsync("#submit");
+        await Chromium.LogInAsync(page, user);
         await page.WaitForURLAsync(url);
         return page;
     }

@@ -17,20 +17,11 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
 {
     private const float TimeoutMs = 30_000;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic",
-    ];
-
     [PostgresFact]
     public async Task AnAgentSeesTheScreenPopWithCustomerAndWarrantyAndTheSupervisorSeesTheWallboard()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
 
         // Agent desktop: log in through the form, wait for the hub, then the phone rings.
         var agentContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 860 } });
@@ -38,7 +29,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         agent.SetDefaultTimeout(TimeoutMs);
         var scriptErrors = new List<string>();
         agent.PageError += (_, e) => scriptErrors.Add(e);
-        await LogInAsync(agent, "agent1");
+        await Chromium.LogInAsync(agent, "agent1");
         await agent.WaitForURLAsync("**/agent");
         await agent.Locator("body[data-hub=connected]").WaitForAsync();
         (await agent.Locator("#waiting").TextContentAsync()).ShouldBe("等待来电…");
@@ -78,7 +69,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         var supervisorContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 760 } });
         var supervisor = await supervisorContext.NewPageAsync();
         supervisor.SetDefaultTimeout(TimeoutMs);
-        await LogInAsync(supervisor, "supervisor");
+        await Chromium.LogInAsync(supervisor, "supervisor");
         await supervisor.WaitForURLAsync("**/supervisor");
         await supervisor.Locator("body[data-loaded=true]").WaitForAsync();
         (await supervisor.Locator("#agents tr[data-agent=agent1]").TextContentAsync())!.ShouldContain("通话中");
@@ -96,7 +87,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         var agent2Context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
         var agent2 = await agent2Context.NewPageAsync();
         agent2.SetDefaultTimeout(TimeoutMs);
-        await LogInAsync(agent2, "agent2");
+        await Chromium.LogInAsync(agent2, "agent2");
         await agent2.WaitForURLAsync("**/agent");
         await agent2.GotoAsync($"/call?id={callId}");
         await agent2.Locator("#forbidden").WaitForAsync();
@@ -107,16 +98,13 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
     public async Task AnAgentFirstCallbackPopsAsAnOutboundCallbackWithItsKindReasonAndAttempt()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
         var agent = await context.NewPageAsync();
         agent.SetDefaultTimeout(TimeoutMs);
         var scriptErrors = new List<string>();
         agent.PageError += (_, e) => scriptErrors.Add(e);
-        await LogInAsync(agent, "agent2");
+        await Chromium.LogInAsync(agent, "agent2");
         await agent.WaitForURLAsync("**/agent");
         await agent.Locator("body[data-hub=connected]").WaitForAsync();
         var agentId = await app.AgentIdAsync("agent2");
@@ -142,10 +130,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
     public async Task APopMissedDuringADisconnectIsShownOnReconnectAndAnUnknownCallerGetsTheQuickCreateForm()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var context = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
         // Keeps a handle on the page's WebSockets so the test can drop them (offline emulation leaves open sockets alone).
         await context.AddInitScriptAsync("""
@@ -157,7 +142,7 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
             """);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(TimeoutMs);
-        await LogInAsync(page, "agent3");
+        await Chromium.LogInAsync(page, "agent3");
         await page.WaitForURLAsync("**/agent");
         await page.Locator("body[data-hub=connected]").WaitForAsync();
         await page.Locator("#conn.on").WaitForAsync();
@@ -186,15 +171,12 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
     public async Task TheAdminPageListsTheConfigurationAndSavesASkill()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
         var page = await (await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
         page.SetDefaultTimeout(TimeoutMs);
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await LogInAsync(page, "admin");
+        await Chromium.LogInAsync(page, "admin");
         await page.WaitForURLAsync("**/admin");
         await page.Locator("#policies tr").Nth(1).WaitForAsync();
         (await page.Locator("#lines").TextContentAsync())!.ShouldContain("8008101000");
@@ -212,14 +194,6 @@ public sealed class ScreenPopBrowserTests(KestrelWebAppFixture app) : IClassFixt
         // agent3 has no repairs skill in the demo data: the click adds it.
         (await app.CountAsync("SELECT count(*) FROM agent_skills WHERE agent_id = $1", agent3)).ShouldBe(before + 1);
         errors.ShouldBeEmpty();
-    }
-
-    private static async Task LogInAsync(IPage page, string username)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", username);
-        await page.FillAsync("#password", WebAppFixture.Password);
-        await page.ClickAsync("#submit");
     }
 
     private async Task InsertTranscriptAsync(Guid callId, int agentId)

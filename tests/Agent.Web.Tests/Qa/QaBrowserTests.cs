@@ -1,4 +1,5 @@
 using CallCenter.TestSupport;
+using CallCenter.Agent.Web.Tests.Browser;
 using Microsoft.Playwright;
 
 namespace CallCenter.Agent.Web.Tests.Qa;
@@ -12,12 +13,6 @@ namespace CallCenter.Agent.Web.Tests.Qa;
 public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<KestrelWebAppFixture>
 {
     private const float TimeoutMs = 30_000;
-
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic", "--autoplay-policy=no-user-gesture-required",
-    ];
 
     [PostgresFact]
     public async Task AReviewerPlaysTheSampledCallInSyncScoresItAndTheAgentAcknowledgesTheEvaluation()
@@ -33,10 +28,7 @@ public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<Kes
         var sampleId = await QaTestData.SampleIdAsync(app, callId);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = TimeoutMs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright, TimeoutMs);
 
         // The reviewer lands on the QA page, sees the assigned call and opens it.
         var qaContext = await browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
@@ -44,7 +36,7 @@ public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<Kes
         qa.SetDefaultTimeout(TimeoutMs);
         var errors = new List<string>();
         qa.PageError += (_, e) => errors.Add(e);
-        await LogInAsync(qa, "qa1");
+        await Chromium.LogInAsync(qa, "qa1");
         // Actions wait for their element, so the page load events (audio preloading included) never gate the test.
         await qa.ClickAsync($"#samples tr[data-sample='{sampleId}'] a");
         await qa.Locator("#qa-form").WaitForAsync();
@@ -86,7 +78,7 @@ public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<Kes
         var agent = await agentContext.NewPageAsync();
         agent.SetDefaultTimeout(TimeoutMs);
         agent.PageError += (_, e) => errors.Add(e);
-        await LogInAsync(agent, "agent1");
+        await Chromium.LogInAsync(agent, "agent1");
         await agent.ClickAsync("#nav-qa");
         await agent.ClickAsync($"#mine tr[data-sample='{sampleId}'] a");
         (await agent.Locator("#evaluation .qa-total").TextContentAsync())!.ShouldContain("不合格");
@@ -100,20 +92,12 @@ public sealed class QaBrowserTests(KestrelWebAppFixture app) : IClassFixture<Kes
         var supervisor = await supervisorContext.NewPageAsync();
         supervisor.SetDefaultTimeout(TimeoutMs);
         supervisor.PageError += (_, e) => errors.Add(e);
-        await LogInAsync(supervisor, "supervisor");
+        await Chromium.LogInAsync(supervisor, "supervisor");
         await supervisor.ClickAsync("#nav-qa");
         await supervisor.Locator("#qa-chart polyline[data-agent='李静']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         (await supervisor.Locator("#report").TextContentAsync())!.ShouldContain("推诿");
         (await supervisor.Locator("#csv").GetAttributeAsync("href")).ShouldBe("/api/qa/reports.csv");
         await supervisor.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "qa-report.png"), FullPage = true });
         errors.ShouldBeEmpty();
-    }
-
-    private static async Task LogInAsync(IPage page, string username)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync("#username", username);
-        await page.FillAsync("#password", WebAppFixture.Password);
-        await page.ClickAsync("#submit");
     }
 }
