@@ -90,17 +90,17 @@ internal static unsafe class MatMulF16
                     scaled[p] = ai[p] * F16Rebias;
                 }
 
-                for (; j + 8 <= n1; j += 8)
+                for (; j < n1; j++)
                 {
-                    Kernel1x8Avx512(ai, scaled, w + (long)j * ldw, ldw, k, ci + j);
+                    ci[j] = DotAvx512(ai, scaled, w + (long)j * ldw, k);
                 }
             }
 
             if (Avx2.IsSupported && Fma.IsSupported)
             {
-                for (; j + 4 <= n1; j += 4)
+                for (; j < n1; j++)
                 {
-                    Kernel1x4(ai, w + (long)j * ldw, ldw, k, ci + j);
+                    ci[j] = DotAvx2(ai, w + (long)j * ldw, k);
                 }
             }
 
@@ -195,73 +195,47 @@ internal static unsafe class MatMulF16
         return bits.AsSingle() * Vector512.Create(5.192296858534828e33f);
     }
 
-    // The decoder's one-token products stream every weight once: sixteen lanes halve the widening work,
-    // and eight rows per step load each slice of the hidden vector once for eight weight rows. The vector
-    // comes pre-multiplied by 2^112 (`scaled`) and the weights without it: (x·2^112)·(w·2^-112) is exactly
-    // x·w inside the FMA, so the sums are bit-identical (x is rounded to f16 first: |x| ≤ 65504, x·2^112 is finite).
-    private static void Kernel1x8Avx512(float* a, float* scaled, ushort* w, int ldw, int k, float* c)
+    // The decoder's one-token products stream every weight once, so they are bound by how fast the weights
+    // arrive. One weight row at a time, rows back to back, is one sequential stream the hardware prefetcher
+    // follows: on Zen 4 that measured 3× faster (tiny's vocabulary, 40 MB: 2.2 ms against 6.2 ms on one core)
+    // than interleaving 4 or 8 adjacent rows to share loads of the hidden vector, which stays in L1 anyway.
+    // The vector comes pre-multiplied by 2^112 (`scaled`) and the weights without it: (x·2^112)·(w·2^-112) is
+    // exactly x·w inside the FMA (x is rounded to f16 first: |x| ≤ 65504, x·2^112 is finite). One accumulator
+    // per row keeps the sum's order, so results do not depend on the block a thread was given.
+    private static float DotAvx512(float* a, float* scaled, ushort* w, int k)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> acc = default;
         var p = 0;
         for (; p + 16 <= k; p += 16)
         {
-            var x = Avx512F.LoadVector512(scaled + p);
-            var r = w + p;
-            c0 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r), c0);
-            c1 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + ldw), c1);
-            c2 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 2 * ldw), c2);
-            c3 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 3 * ldw), c3);
-            c4 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 4 * ldw), c4);
-            c5 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 5 * ldw), c5);
-            c6 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 6 * ldw), c6);
-            c7 = Avx512F.FusedMultiplyAdd(x, Load16Raw(r + 7 * ldw), c7);
+            acc = Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512(scaled + p), Load16Raw(w + p), acc);
         }
 
-        c[0] = Vector512.Sum(c0);
-        c[1] = Vector512.Sum(c1);
-        c[2] = Vector512.Sum(c2);
-        c[3] = Vector512.Sum(c3);
-        c[4] = Vector512.Sum(c4);
-        c[5] = Vector512.Sum(c5);
-        c[6] = Vector512.Sum(c6);
-        c[7] = Vector512.Sum(c7);
+        var sum = Vector512.Sum(acc);
         for (; p < k; p++)
         {
-            var x = a[p];
-            for (var r = 0; r < 8; r++)
-            {
-                c[r] += x * (float)BitConverter.UInt16BitsToHalf(w[(long)r * ldw + p]);
-            }
+            sum += a[p] * (float)BitConverter.UInt16BitsToHalf(w[p]);
         }
+
+        return sum;
     }
 
-    private static void Kernel1x4(float* a, ushort* w, int ldw, int k, float* c)
+    private static float DotAvx2(float* a, ushort* w, int k)
     {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        ushort* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
+        Vector256<float> acc = default;
         var p = 0;
         for (; p + 8 <= k; p += 8)
         {
-            var x = Avx.LoadVector256(a + p);
-            c0 = Fma.MultiplyAdd(x, Load8(w0 + p), c0);
-            c1 = Fma.MultiplyAdd(x, Load8(w1 + p), c1);
-            c2 = Fma.MultiplyAdd(x, Load8(w2 + p), c2);
-            c3 = Fma.MultiplyAdd(x, Load8(w3 + p), c3);
+            acc = Fma.MultiplyAdd(Avx.LoadVector256(a + p), Load8(w + p), acc);
         }
 
-        float s0 = Vector256.Sum(c0), s1 = Vector256.Sum(c1), s2 = Vector256.Sum(c2), s3 = Vector256.Sum(c3);
+        var sum = Vector256.Sum(acc);
         for (; p < k; p++)
         {
-            s0 += a[p] * (float)BitConverter.UInt16BitsToHalf(w0[p]);
-            s1 += a[p] * (float)BitConverter.UInt16BitsToHalf(w1[p]);
-            s2 += a[p] * (float)BitConverter.UInt16BitsToHalf(w2[p]);
-            s3 += a[p] * (float)BitConverter.UInt16BitsToHalf(w3[p]);
+            sum += a[p] * (float)BitConverter.UInt16BitsToHalf(w[p]);
         }
 
-        c[0] = s0;
-        c[1] = s1;
-        c[2] = s2;
-        c[3] = s3;
+        return sum;
     }
 
     private static float Dot(float* a, ushort* w, int k)
