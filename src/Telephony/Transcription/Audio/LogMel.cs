@@ -51,23 +51,23 @@ public sealed class LogMel
         }
     }
 
-    public MelSpectrogram Compute(ReadOnlySpan<float> samples)
+    /// <summary>
+    /// The log-mel spectrogram of <paramref name="samples"/> (16 kHz mono) followed by 30 s of silence, as
+    /// whisper.cpp pads it. <paramref name="reuse"/>, when given and large enough, receives the values instead
+    /// of a new array (a stream transcribing utterance after utterance then makes no garbage here); its
+    /// <see cref="MelSpectrogram.Data"/> may then be longer than NMel × Length.
+    /// </summary>
+    public MelSpectrogram Compute(ReadOnlySpan<float> samples, float[]? reuse = null)
     {
         const int pad = NFft / 2;
         var n = samples.Length;
-        var padded = new float[n + SampleRate * 30 + 2 * pad];
-        samples.CopyTo(padded.AsSpan(pad));
 
-        // reflect x[200..1] at the start, as whisper.cpp does
-        for (var i = 0; i < pad && i + 1 < n; i++)
-        {
-            padded[pad - 1 - i] = samples[i + 1];
-        }
-
-        var nLen = (padded.Length - NFft) / Hop;
+        // The padded signal is never built: whisper.cpp's 30 s of trailing zeros and its reflection of
+        // x[200..1] at the start are read through Padded(), which saves a copy of the audio plus 30 s.
+        var nLen = (n + SampleRate * 30) / Hop;
         var content = n + pad;
         var computed = Math.Min(content / Hop + 1, nLen);
-        var data = new float[nMel * nLen];
+        var data = reuse is not null && reuse.Length >= nMel * nLen ? reuse : new float[nMel * nLen];
         var frame = new float[NFft];
         var power = new float[Bins];
         for (var t = 0; t < computed; t++)
@@ -76,7 +76,7 @@ public sealed class LogMel
             var avail = Math.Min(NFft, content - offset);
             for (var j = 0; j < NFft; j++)
             {
-                frame[j] = j < avail ? hann[j] * padded[offset + j] : 0f;
+                frame[j] = j < avail ? hann[j] * Padded(samples, offset + j) : 0f;
             }
 
             for (var b = 0; b < Bins; b++)
@@ -106,13 +106,13 @@ public sealed class LogMel
         }
 
         var max = double.MinValue;
-        foreach (var value in data)
+        foreach (var value in data.AsSpan(0, nMel * nLen))
         {
             max = Math.Max(max, value);
         }
 
         var floor = max - 8.0;
-        for (var i = 0; i < data.Length; i++)
+        for (var i = 0; i < nMel * nLen; i++)
         {
             var value = data[i] < floor ? floor : data[i];
             data[i] = (float)((value + 4.0) / 4.0);
@@ -121,6 +121,20 @@ public sealed class LogMel
         // whisper.cpp's n_len_org: frames that carry audio, used as the end of the stream when seeking
         var contentFrames = 1 + (n + pad - NFft) / Hop;
         return new MelSpectrogram(data, nMel, nLen, Math.Max(contentFrames, 0));
+    }
+
+    // Sample q of the padded signal: x[200..1] reflected, then x, then zeros.
+    private static float Padded(ReadOnlySpan<float> samples, int q)
+    {
+        const int pad = NFft / 2;
+        if (q < pad)
+        {
+            var reflected = pad - q;
+            return reflected < samples.Length ? samples[reflected] : 0f;
+        }
+
+        var i = q - pad;
+        return i < samples.Length ? samples[i] : 0f;
     }
 
     private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

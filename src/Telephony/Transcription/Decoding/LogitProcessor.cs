@@ -10,17 +10,22 @@ public delegate void LogitsObserver(int step, ReadOnlySpan<float> logits);
 
 /// <summary>
 /// whisper_process_logits: suppression filters, the timestamp rules, log-softmax and probabilities.
-/// One instance per decoding sequence; its arrays are reused for every step.
+/// One instance per decoding sequence; its arrays are reused for every step, and may be shared by the
+/// sequences of one stream that run one after another (<see cref="Buffers"/>).
 /// </summary>
-public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, int nAudioCtx)
+public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, int nAudioCtx, LogitProcessor.Buffers? buffers = null)
 {
-    private readonly float[] logits = new float[vocab.NVocab];
-    private readonly float[] logprobs = new float[vocab.NVocab];
-    private readonly float[] probs = new float[vocab.NVocab];
+    private readonly Buffers work = buffers ?? new(vocab.NVocab);
 
     public ReadOnlySpan<float> Probs => probs;
 
     public ReadOnlySpan<float> LogProbs => logprobs;
+
+    private float[] logits => work.Logits;
+
+    private float[] logprobs => work.LogProbs;
+
+    private float[] probs => work.Probs;
 
     /// <summary>The filters whisper.cpp applies before its logits callback; public so tests can apply them to teacher-forced logits.</summary>
     public static void ApplySuppression(Span<float> logits, Vocabulary vocab, DecodingOptions options, int generated)
@@ -195,5 +200,15 @@ public sealed class LogitProcessor(Vocabulary vocab, DecodingOptions options, in
         // -inf − lse stays -inf: masked tokens keep a -inf log-probability
         var lse = MathF.Log(VectorMath.SumExp(logits, max)) + max;
         VectorMath.Subtract(logits, lse, logprobs);
+    }
+
+    /// <summary>The per-step arrays (n_vocab each), reusable by the sequences of one stream, one at a time.</summary>
+    public sealed class Buffers(int nVocab)
+    {
+        internal float[] Logits { get; } = new float[nVocab];
+
+        internal float[] LogProbs { get; } = new float[nVocab];
+
+        internal float[] Probs { get; } = new float[nVocab];
     }
 }

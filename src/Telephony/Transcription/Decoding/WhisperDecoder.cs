@@ -23,6 +23,8 @@ public sealed class WhisperDecoder
     private readonly Vocabulary vocab;
     private readonly LogMel logMel;
     private readonly float[] scratch;
+    private readonly LogitProcessor.Buffers processorBuffers;
+    private float[]? melBuffer; // reused utterance after utterance: a live stream then leaves no large garbage
 
     public WhisperDecoder(WhisperState state, Vocabulary vocab, LogMel logMel)
     {
@@ -31,13 +33,15 @@ public sealed class WhisperDecoder
         this.vocab = vocab;
         this.logMel = logMel;
         scratch = new float[vocab.NVocab];
+        processorBuffers = new LogitProcessor.Buffers(vocab.NVocab);
     }
 
     public WhisperResult Run(ReadOnlySpan<float> pcm16k, DecodingOptions options, LogitsObserver? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var hp = state.Model.HParams;
-        var mel = logMel.Compute(pcm16k);
+        var mel = logMel.Compute(pcm16k, melBuffer);
+        melBuffer = mel.Data;
         var seekEnd = mel.ContentFrames;
         var segments = new List<WhisperSegment>();
         var language = options.Language;
@@ -166,7 +170,7 @@ public sealed class WhisperDecoder
     {
         var hp = state.Model.HParams;
         var seq = new Sequence();
-        var processor = new LogitProcessor(vocab, options, hp.NAudioCtx);
+        var processor = new LogitProcessor(vocab, options, hp.NAudioCtx, processorBuffers);
         state.Decode(prompt.ToArray(), 0);
 
         // no-speech probability from the raw prompt logits, before any filter

@@ -42,6 +42,13 @@ internal static unsafe class MatMul
             return;
         }
 
+        TilesParallel(threads, total, mTiles, mTile, nTile, a, lda, w, ldw, c, ldc, m, n, k, bias);
+    }
+
+    // In its own method: the lambda's captured parameters would otherwise allocate a closure on every call,
+    // including the encoder attention's many single-threaded ones.
+    private static void TilesParallel(int threads, int total, int mTiles, int mTile, int nTile, float* a, int lda, float* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
+    {
         var (pa, pw, pc, pb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             Tile(t, mTiles, mTile, nTile, (float*)pa, lda, (float*)pw, ldw, (float*)pc, ldc, m, n, k, (float*)pb));

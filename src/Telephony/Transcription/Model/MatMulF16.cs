@@ -40,10 +40,7 @@ internal static unsafe class MatMulF16
                 return;
             }
 
-            var chunk = ((n + threads - 1) / threads + 7) & ~7;
-            var (qa, qw, qc, qb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                Rows((float*)qa, lda, (ushort*)qw, ldw, (float*)qc, ldc, m, Math.Min(n, t * chunk), Math.Min(n, (t + 1) * chunk), k, (float*)qb));
+            RowsParallel(threads, a, lda, w, ldw, c, ldc, m, n, k, bias);
             return;
         }
 
@@ -62,6 +59,21 @@ internal static unsafe class MatMulF16
             return;
         }
 
+        TilesParallel(threads, total, mTiles, mTile, nTile, a, lda, w, ldw, c, ldc, m, n, k, bias);
+    }
+
+    // The parallel loops live in their own methods: a lambda's captured parameters would otherwise make every
+    // call allocate its closure on entry, even the decoder's many single-threaded ones.
+    private static void RowsParallel(int threads, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
+    {
+        var chunk = ((n + threads - 1) / threads + 7) & ~7;
+        var (qa, qw, qc, qb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            Rows((float*)qa, lda, (ushort*)qw, ldw, (float*)qc, ldc, m, Math.Min(n, t * chunk), Math.Min(n, (t + 1) * chunk), k, (float*)qb));
+    }
+
+    private static void TilesParallel(int threads, int total, int mTiles, int mTile, int nTile, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
+    {
         var (pa, pw, pc, pb) = ((nint)a, (nint)w, (nint)c, (nint)bias);
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             Tile(t, mTiles, mTile, nTile, (float*)pa, lda, (ushort*)pw, ldw, (float*)pc, ldc, m, n, k, (float*)pb));
