@@ -17,7 +17,7 @@ public sealed unsafe partial class WhisperState
             throw new ArgumentOutOfRangeException(nameof(tokens), $"{m} tokens after {nPast} do not fit the text context of {hp.NTextCtx}");
         }
 
-        if (m > nAudioCtx)
+        if (m > decoderRows)
         {
             throw new ArgumentOutOfRangeException(nameof(tokens), "too many tokens in one batch");
         }
@@ -27,7 +27,7 @@ public sealed unsafe partial class WhisperState
             throw new InvalidOperationException("Encode must run before Decode");
         }
 
-        var px = P(x);
+        var px = X;
         var emb = model.TokenEmbedding;
         fixed (float* pos = model.DecoderPositions, e32 = emb.W32)
         fixed (ushort* e16 = emb.W16)
@@ -59,7 +59,7 @@ public sealed unsafe partial class WhisperState
         times?.Mark(DecoderStage.Embed, ref t0);
         var heads = hp.NTextHead;
         var scale = MathF.Pow((float)d / heads, -0.25f);
-        float* pc = P(cur), pq = Q, pk = K, pv = V, pa = Attn;
+        float* pc = Cur, pq = DecQ, pk = DecK, pv = DecV, pa = DecAttn;
         for (var l = 0; l < model.Decoder.Length; l++)
         {
             var layer = model.Decoder[l];
@@ -103,7 +103,7 @@ public sealed unsafe partial class WhisperState
             // MLP
             Ops.LayerNorm(px, pc, m, d, layer.MlpLn.W, layer.MlpLn.B);
             times?.Mark(DecoderStage.LayerNorm, ref t0);
-            var pm = P(mlp);
+            var pm = DecMlp;
             Linear(layer.Mlp0, pc, m, pm);
             times?.Mark(DecoderStage.Mlp, ref t0);
             Ops.Gelu(pm, (long)m * 4 * d);
@@ -147,7 +147,7 @@ public sealed unsafe partial class WhisperState
         job.Q = null;
         job.Keys = null;
         job.Values = null;
-        Ops.RoundToHalf(Attn, (long)m * d);
+        Ops.RoundToHalf(DecAttn, (long)m * d);
     }
 
     // scores = K_h · q, softmax, then the probability-weighted sum of V_h
@@ -157,7 +157,7 @@ public sealed unsafe partial class WhisperState
         var nkv = job.Visible;
         var s = P(decScores) + (long)h * (decScores.Length / job.Heads);
         var qv = job.Q + (long)job.Row * d + h * dh;
-        var o = Attn + (long)job.Row * d + h * dh;
+        var o = DecAttn + (long)job.Row * d + h * dh;
         if (job.KeysTransposed)
         {
             ScoresTransposed(qv, job.Keys + (long)h * dh * nAudioCtx, nAudioCtx, nkv, dh, s);

@@ -19,7 +19,7 @@ public sealed unsafe partial class WhisperState
         }
 
         // conv1 (kernel 3, padding 1) as im2col + matmul; ggml's im2col output is f16.
-        var cols = P(mlp) + (long)frames * d; // after conv1's output
+        var cols = Q; // conv1's output takes x and cur (2n frames)
         fixed (float* pMel = mel)
         {
             var w1 = 3 * nMels;
@@ -38,11 +38,11 @@ public sealed unsafe partial class WhisperState
             }
         }
 
-        var c1 = P(mlp);
+        var c1 = X;
         Linear(model.Conv1, cols, frames, c1);
         Ops.Gelu(c1, (long)frames * d);
 
-        // conv2 (kernel 3, stride 2, padding 1)
+        // conv2 (kernel 3, stride 2, padding 1): im2col (n × 3·d) in Q+K+V, output over conv1's, which is read by then
         var cols2 = Q;
         var w2 = 3 * d;
         for (var t = 0; t < n; t++)
@@ -58,7 +58,7 @@ public sealed unsafe partial class WhisperState
             }
         }
 
-        var px = P(x);
+        var px = X;
         Linear(model.Conv2, cols2, n, px);
         Ops.Gelu(px, (long)n * d);
         fixed (float* pos = model.EncoderPositions)
@@ -69,24 +69,32 @@ public sealed unsafe partial class WhisperState
         var heads = hp.NAudioHead;
         foreach (var layer in model.Encoder)
         {
-            var pc = P(cur);
+            var pc = Cur;
             Ops.LayerNorm(px, pc, n, d, layer.AttnLn.W, layer.AttnLn.B);
             Linear(layer.Attn.Q, pc, n, Q);
             Linear(layer.Attn.K, pc, n, K);
             Linear(layer.Attn.V, pc, n, V);
-            EncoderAttention(n, heads);
-            Linear(layer.Attn.O, Attn, n, pc);
+            EncoderAttention(n, heads); // output in V
+            Linear(layer.Attn.O, V, n, pc);
             Ops.Add(px, pc, (long)n * d);
 
+            // MLP in blocks of rows whose 4·d hidden values fit in Q+K+V; each block's output replaces its
+            // (consumed) input rows in cur. Blocks are whole 64-row tiles, so every value is computed as in one pass.
             Ops.LayerNorm(px, pc, n, d, layer.MlpLn.W, layer.MlpLn.B);
-            var pm = P(mlp);
-            Linear(layer.Mlp0, pc, n, pm);
-            Ops.Gelu(pm, (long)n * 4 * d);
-            Linear(layer.Mlp2, pm, n, pc);
+            var pm = Q;
+            var block = MlpBlockRows(n);
+            for (var r0 = 0; r0 < n; r0 += block)
+            {
+                var rows = Math.Min(block, n - r0);
+                Linear(layer.Mlp0, pc + (long)r0 * d, rows, pm);
+                Ops.Gelu(pm, (long)rows * 4 * d);
+                Linear(layer.Mlp2, pm, rows, pc + (long)r0 * d);
+            }
+
             Ops.Add(px, pc, (long)n * d);
         }
 
-        var enc = P(cur);
+        var enc = Cur;
         Ops.LayerNorm(px, enc, n, d, model.EncoderLnPost.W, model.EncoderLnPost.B);
 
         // Cross-attention K/V for every decoder layer; K pre-scaled by dh^-1/4 and both stored as f16, like whisper.cpp.
@@ -127,34 +135,31 @@ public sealed unsafe partial class WhisperState
         }
     }
 
+    // Softmax(Q·Kᵀ/√dh)·V per head, written over V. Q and K are read in place (a head is a column slice, row
+    // stride d); V is transposed per head into cur ([head][dh][t]), which is free while attention runs.
     private void EncoderAttention(int n, int heads)
     {
         var dh = d / heads;
-        float* pq = Q, pk = K, pv = V, pqh = P(mlp), pkh = pqh + headStride, pvt = pkh + headStride;
-
-        // Per-head contiguous Q and K ([head][t][dh]) and transposed V ([head][dh][t]), all rounded to f16.
+        float* pv = V, pvt = Cur;
         for (var t = 0; t < n; t++)
         {
             for (var h = 0; h < heads; h++)
             {
                 for (var e = 0; e < dh; e++)
                 {
-                    var src = (long)t * d + h * dh + e;
-                    pqh[((long)h * n + t) * dh + e] = pq[src];
-                    pkh[((long)h * n + t) * dh + e] = pk[src];
-                    pvt[((long)h * dh + e) * n + t] = pv[src];
+                    pvt[((long)h * dh + e) * n + t] = pv[(long)t * d + h * dh + e];
                 }
             }
         }
 
-        Ops.RoundToHalf(pqh, (long)n * d);
-        Ops.RoundToHalf(pkh, (long)n * d);
+        Ops.RoundToHalf(Q, (long)n * d);
+        Ops.RoundToHalf(K, (long)n * d);
         Ops.RoundToHalf(pvt, (long)n * d);
 
         var blocks = (n + AttentionRowBlock - 1) / AttentionRowBlock;
         var scale = 1f / MathF.Sqrt(dh);
-        var po = (nint)Attn;
-        (nint qa, nint ka, nint va) = ((nint)pqh, (nint)pkh, (nint)pvt);
+        var po = (nint)pv;
+        (nint qa, nint ka, nint va) = ((nint)Q, (nint)K, (nint)pvt);
         Parallel.For(0, heads * blocks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
             () => RentScores(AttentionRowBlock * nAudioCtx),
             (job, _, scores) =>
@@ -163,8 +168,8 @@ public sealed unsafe partial class WhisperState
                 var r0 = job % blocks * AttentionRowBlock;
                 var rows = Math.Min(AttentionRowBlock, n - r0);
                 var s = P(scores);
-                var qBlock = (float*)qa + ((long)h * n + r0) * dh;
-                MatMul.Run(1, qBlock, dh, (float*)ka + (long)h * n * dh, dh, s, n, rows, n, dh, null);
+                var qBlock = (float*)qa + (long)r0 * d + h * dh;
+                MatMul.Run(1, qBlock, d, (float*)ka + h * dh, d, s, n, rows, n, dh, null);
                 for (var r = 0; r < rows; r++)
                 {
                     Ops.Softmax(s + (long)r * n, n, scale);
@@ -175,5 +180,12 @@ public sealed unsafe partial class WhisperState
                 return scores;
             },
             scoreBlocks.Add);
+    }
+
+    // Rows per MLP block: as many whole 64-row tiles as fit 4·d hidden values each from Q to the end of the block.
+    private int MlpBlockRows(int n)
+    {
+        var fit = (int)((work.LongLength - 2 * region) / (4L * d));
+        return Math.Min(n, fit >= 64 ? fit / 64 * 64 : fit);
     }
 }

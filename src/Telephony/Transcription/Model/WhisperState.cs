@@ -17,12 +17,13 @@ public sealed unsafe partial class WhisperState
     private readonly int nAudioCtx;
     private readonly ConcurrentBag<float[]> scoreBlocks = [];
 
-    // encoder buffers (sized for the full audio context)
-    private readonly float[] x;
-    private readonly float[] cur;
-    private readonly float[] qkva; // Q, K, V and the attention output, n·d each; conv2's im2col (3·n·d) before the first layer
-    private readonly float[] mlp; // also holds conv1's output + im2col and the per-head Q/K/Vᵀ copies, which are dead by the MLP
-    private readonly long headStride;
+    // One activation block for encoder and decoder, sized for the full audio context: five n·d regions
+    // (x, cur, Q, K, V). Every other buffer the encoder needs lives in a region that is dead at that point
+    // (conv1's output in x+cur, the im2cols and the MLP's hidden rows in Q+K+V, Vᵀ in cur, the attention
+    // output in V), which halves the per-stream memory of a separate buffer for each.
+    private readonly float[] work;
+    private readonly long region; // n·d
+    private readonly int decoderRows; // most tokens one Decode call takes: its Q, K, V, attention and 4·d MLP rows share Q+K+V
 
     // decoder state
     private readonly ushort[][] crossK; // f16 bits, as whisper.cpp keeps them, transposed: [channel][position], row stride nAudioCtx
@@ -46,13 +47,10 @@ public sealed unsafe partial class WhisperState
         d = hp.NAudioState;
         nAudioCtx = hp.NAudioCtx;
         var n = nAudioCtx;
-        // The convolutions' im2col buffers live in buffers that are free at that point (no separate one):
-        // conv1's after conv1's output in mlp, conv2's in the Q/K/V/attention block.
-        x = Alloc((long)n * d);
-        cur = Alloc((long)n * d);
-        qkva = Alloc((long)n * 4 * d);
-        mlp = Alloc(Math.Max((long)n * 4 * d, 2L * n * d + 2L * n * 3 * hp.NMels));
-        headStride = (long)n * d;
+        region = (long)n * d;
+        // conv1's im2col (2n frames × 3·n_mels) sits after conv1's output, at Q; only very narrow models need more room
+        work = Alloc(Math.Max(5 * region, 2 * region + 2L * n * 3 * hp.NMels));
+        decoderRows = Math.Min(hp.NTextCtx, 3 * n / 8);
         crossK = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
         crossV = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(n * d, pinned: true)).ToArray();
         selfK = Enumerable.Range(0, hp.NTextLayer).Select(_ => GC.AllocateArray<ushort>(hp.NTextCtx * d, pinned: true)).ToArray();
@@ -76,13 +74,26 @@ public sealed unsafe partial class WhisperState
     /// <summary>Audio positions of the window encoded last (n_audio_ctx unless a smaller context was asked for).</summary>
     public int EncodedContext => encodedCtx;
 
-    private float* Q => P(qkva);
+    private float* X => P(work);
 
-    private float* K => P(qkva) + headStride;
+    private float* Cur => P(work) + region;
 
-    private float* V => P(qkva) + 2 * headStride;
+    private float* Q => P(work) + 2 * region;
 
-    private float* Attn => P(qkva) + 3 * headStride;
+    private float* K => P(work) + 3 * region;
+
+    private float* V => P(work) + 4 * region;
+
+    // the decoder's rows (at most decoderRows each): Q, K, V, attention output, then the MLP's 4·d hidden rows
+    private float* DecQ => Q;
+
+    private float* DecK => Q + (long)decoderRows * d;
+
+    private float* DecV => Q + 2L * decoderRows * d;
+
+    private float* DecAttn => Q + 3L * decoderRows * d;
+
+    private float* DecMlp => Q + 4L * decoderRows * d;
 
     private static float[] Alloc(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
 
