@@ -7,7 +7,7 @@ using CallCenter.Whisper.Bench;
 
 
 // Whisper engine speed on models of the real tiny and base sizes (synthetic weights).
-// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--decoder-only] [--profile]   (one size per process, so peak memory is per model;
+// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--encoder-only] [--decoder-only] [--profile]   (one size per process, so peak memory is per model;
 // --single skips the concurrent-streams table)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var size = args.Contains("base") ? SyntheticModel.Base : SyntheticModel.Tiny;
@@ -41,6 +41,7 @@ try
     var afterLoad = Environment.WorkingSet / 1e6;
     var state = new WhisperState(engine.Model, Threads);
     var mel = engine.LogMel.Compute(pcm10);
+    StreamScratch.For(state).Mel = mel.Data; // one mel buffer per stream, as in the service (same audio, same values)
     state.Encode(mel.Data, mel.Length); // warm-up (JIT, page faults)
     Utterance(engine, state, pcm10, 0);
     var gc = GC.GetGCMemoryInfo();
@@ -49,6 +50,14 @@ try
     if (args.Contains("--profile"))
     {
         Profile(engine, state, repeats);
+        return;
+    }
+
+    if (args.Contains("--encoder-only"))
+    {
+        // for profilers and A/B runs: nothing but the encoder on one 30 s window
+        var only = Median(repeats, () => state.Encode(mel.Data, mel.Length));
+        Console.WriteLine($"encoder {only}");
         return;
     }
 

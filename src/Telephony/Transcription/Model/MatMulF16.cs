@@ -12,7 +12,7 @@ namespace CallCenter.Telephony.Transcription.Model;
 internal static unsafe class MatMulF16
 {
     // Below this many multiply-adds a parallel loop costs more than it saves, worst on a loaded machine.
-    private const long ParallelThreshold = 1 << 21;
+    internal const long ParallelThreshold = 1 << 21;
 
     // One-token products split into just one block per thread, so they pay off sooner (the decoder's MLP).
     private const long RowsParallelThreshold = 1 << 19;
@@ -44,9 +44,9 @@ internal static unsafe class MatMulF16
             return;
         }
 
-        var mTile = 64;
+        const int mTile = TileRows;
         var mTiles = (m + mTile - 1) / mTile;
-        var nTile = Math.Clamp(32768 / Math.Max(k, 1), 16, 256) & ~1;
+        var nTile = TileColumns(k);
         var nTiles = (n + nTile - 1) / nTile;
         var total = mTiles * nTiles;
         if (threads <= 1 || total == 1)
@@ -78,6 +78,15 @@ internal static unsafe class MatMulF16
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             Tile(t, mTiles, mTile, nTile, (float*)pa, lda, (ushort*)pw, ldw, (float*)pc, ldc, m, n, k, (float*)pb));
     }
+
+    /// <summary>Rows of A per tile of the many-rows product.</summary>
+    internal const int TileRows = 64;
+
+    /// <summary>Weight rows per tile, so a widened tile (columns × k floats) stays near 128 KB, in L2.</summary>
+    internal static int TileColumns(int k) => Math.Clamp(32768 / Math.Max(k, 1), 16, 256) & ~1;
+
+    /// <summary>Floats of scratch one tile of depth k widens its weights into.</summary>
+    internal static int TileScratch(int k) => TileColumns(k) * k;
 
     // Few rows (decoder): output columns n0..n1 of every row, weights widened in registers as they stream.
     internal static void Rows(float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n0, int n1, int k, float* bias)
@@ -127,29 +136,35 @@ internal static unsafe class MatMulF16
 
     private static void Tile(int t, int mTiles, int mTile, int nTile, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias)
     {
-        var m0 = t % mTiles * mTile;
-        var n0 = t / mTiles * nTile;
-        var m1 = Math.Min(m, m0 + mTile);
-        var n1 = Math.Min(n, n0 + nTile);
-        // widen this tile's weights once, then run the float32 kernels over every row block
-        var rows = n1 - n0;
-        var scratch = ArrayPool<float>.Shared.Rent(rows * k);
+        var scratch = ArrayPool<float>.Shared.Rent(nTile * k);
         try
         {
             fixed (float* s = scratch)
             {
-                for (var r = 0; r < rows; r++)
-                {
-                    Widen(w + (long)(n0 + r) * ldw, s + (long)r * k, k);
-                }
-
-                MatMul.Run(1, a + (long)m0 * lda, lda, s, k, c + (long)m0 * ldc + n0, ldc, m1 - m0, rows, k, bias == null ? null : bias + n0);
+                Tile(t, mTiles, mTile, nTile, a, lda, w, ldw, c, ldc, m, n, k, bias, s);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary>Tile t of the many-rows product, its weights widened into <paramref name="scratch"/> (TileScratch(k) floats).</summary>
+    internal static void Tile(int t, int mTiles, int mTile, int nTile, float* a, int lda, ushort* w, int ldw, float* c, int ldc, int m, int n, int k, float* bias, float* scratch)
+    {
+        var m0 = t % mTiles * mTile;
+        var n0 = t / mTiles * nTile;
+        var m1 = Math.Min(m, m0 + mTile);
+        var n1 = Math.Min(n, n0 + nTile);
+        // widen this tile's weights once, then run the float32 kernels over every row block
+        var rows = n1 - n0;
+        for (var r = 0; r < rows; r++)
+        {
+            Widen(w + (long)(n0 + r) * ldw, scratch + (long)r * k, k);
+        }
+
+        MatMul.Run(1, a + (long)m0 * lda, lda, scratch, k, c + (long)m0 * ldc + n0, ldc, m1 - m0, rows, k, bias == null ? null : bias + n0);
     }
 
     private static void AddBias(float* c, int ldc, float* bias, int m0, int m1, int n0, int n1)

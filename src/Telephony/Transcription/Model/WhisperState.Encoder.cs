@@ -156,30 +156,27 @@ public sealed unsafe partial class WhisperState
         Ops.RoundToHalf(K, (long)n * d);
         Ops.RoundToHalf(pvt, (long)n * d);
 
+        var job = attentionJob;
+        (job.N, job.Heads) = (n, heads);
         var blocks = (n + AttentionRowBlock - 1) / AttentionRowBlock;
-        var scale = 1f / MathF.Sqrt(dh);
-        var po = (nint)pv;
-        (nint qa, nint ka, nint va) = ((nint)Q, (nint)K, (nint)pvt);
-        Parallel.For(0, heads * blocks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
-            () => RentScores(AttentionRowBlock * nAudioCtx),
-            (job, _, scores) =>
-            {
-                var h = job / blocks;
-                var r0 = job % blocks * AttentionRowBlock;
-                var rows = Math.Min(AttentionRowBlock, n - r0);
-                var s = P(scores);
-                var qBlock = (float*)qa + (long)r0 * d + h * dh;
-                MatMul.Run(1, qBlock, d, (float*)ka + h * dh, d, s, n, rows, n, dh, null);
-                for (var r = 0; r < rows; r++)
-                {
-                    Ops.Softmax(s + (long)r * n, n, scale);
-                }
+        fork.Run(job, heads * blocks);
+    }
 
-                Ops.RoundToHalf(s, (long)rows * n);
-                MatMul.Run(1, s, n, (float*)va + (long)h * dh * n, n, (float*)po + (long)r0 * d + h * dh, d, rows, dh, n, null);
-                return scores;
-            },
-            scoreBlocks.Add);
+    // Rows r0… (up to 32) of head h: scores against every key, softmax, then the weighted sum of Vᵀ into V's rows.
+    private void EncoderAttentionBlock(int h, int r0, int n, int heads, int worker)
+    {
+        var dh = d / heads;
+        var rows = Math.Min(AttentionRowBlock, n - r0);
+        var s = P(attentionScores) + (long)worker * AttentionRowBlock * nAudioCtx;
+        MatMul.Run(1, Q + (long)r0 * d + h * dh, d, K + h * dh, d, s, n, rows, n, dh, null);
+        var scale = 1f / MathF.Sqrt(dh);
+        for (var r = 0; r < rows; r++)
+        {
+            Ops.Softmax(s + (long)r * n, n, scale);
+        }
+
+        Ops.RoundToHalf(s, (long)rows * n);
+        MatMul.Run(1, s, n, Cur + (long)h * dh * n, n, V + (long)r0 * d + h * dh, d, rows, dh, n, null);
     }
 
     // Rows per MLP block: as many whole 64-row tiles as fit 4·d hidden values each from Q to the end of the block.

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace CallCenter.Telephony.Transcription.Model;
 
 /// <summary>
@@ -15,7 +13,6 @@ public sealed unsafe partial class WhisperState
     private readonly WhisperModel model;
     private readonly int d;
     private readonly int nAudioCtx;
-    private readonly ConcurrentBag<float[]> scoreBlocks = [];
 
     // One activation block for encoder and decoder, sized for the full audio context: five n·d regions
     // (x, cur, Q, K, V). Every other buffer the encoder needs lives in a region that is dead at that point
@@ -34,6 +31,10 @@ public sealed unsafe partial class WhisperState
     private readonly float[] logits;
     private readonly ForkJoin fork;
     private readonly RowsJob rowsJob = new();
+    private readonly TilesJob tilesJob = new();
+    private readonly EncoderAttentionJob attentionJob;
+    private readonly float[] tileScratch; // per worker: one widened weight tile (TileScratch(k) floats, the widest k)
+    private readonly float[] attentionScores; // per worker: 32 query rows × n scores
     private readonly HeadsJob headsJob;
     private int encodedCtx;
 
@@ -58,6 +59,10 @@ public sealed unsafe partial class WhisperState
         decScores = Alloc((long)hp.NTextHead * Math.Max(n, hp.NTextCtx));
         logits = Alloc(hp.NVocab);
         fork = new ForkJoin(threads);
+        var widest = new[] { 3 * hp.NMels, d, 3 * d, 4 * d }.Max(MatMulF16.TileScratch);
+        tileScratch = Alloc((long)threads * widest);
+        attentionScores = Alloc((long)threads * AttentionRowBlock * n);
+        attentionJob = new EncoderAttentionJob(this);
         headsJob = new HeadsJob(this);
     }
 
@@ -108,7 +113,7 @@ public sealed unsafe partial class WhisperState
             Ops.RoundToHalf(input, (long)m * l.In);
         }
 
-        if (TryForkRows(l, input, m, output))
+        if (TryForkRows(l, input, m, output) || TryForkTiles(l, input, m, output))
         {
             return;
         }
@@ -127,13 +132,4 @@ public sealed unsafe partial class WhisperState
         }
     }
 
-    private float[] RentScores(int length)
-    {
-        if (scoreBlocks.TryTake(out var block) && block.Length >= length)
-        {
-            return block;
-        }
-
-        return Alloc(length);
-    }
 }
