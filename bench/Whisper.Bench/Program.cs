@@ -7,7 +7,7 @@ using CallCenter.Whisper.Bench;
 
 
 // Whisper engine speed on models of the real tiny and base sizes (synthetic weights).
-// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--encoder-only] [--decoder-only] [--profile]   (one size per process, so peak memory is per model;
+// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--encoder-only] [--decoder-only] [--profile [--wall]]   (one size per process, so peak memory is per model;
 // --single skips the concurrent-streams table)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var size = args.Contains("base") ? SyntheticModel.Base : SyntheticModel.Tiny;
@@ -49,7 +49,7 @@ try
 
     if (args.Contains("--profile"))
     {
-        Profile(engine, state, repeats);
+        Profile(engine, state, repeats, args.Contains("--wall"));
         return;
     }
 
@@ -164,10 +164,10 @@ static void DecodeTokens(WhisperEngine engine, WhisperState state, int count)
 }
 
 // Where one greedy decoding step goes: the state's per-stage clock, the logit processor, and managed allocations.
-static void Profile(WhisperEngine engine, WhisperState state, int repeats)
+static void Profile(WhisperEngine engine, WhisperState state, int repeats, bool wall)
 {
     var v = engine.Vocabulary;
-    var times = new DecoderStageTimes(ProcessCpu.Nanoseconds);
+    var times = new DecoderStageTimes(wall ? () => System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000 / System.Diagnostics.Stopwatch.Frequency) : ProcessCpu.Nanoseconds);
     state.StageTimes = times;
     var options = new DecodingOptions { NoTimestamps = true };
     int[] prompt = [v.Sot, v.LanguageToken("zh"), v.Transcribe, v.NoTimestamps];
@@ -200,7 +200,7 @@ static void Profile(WhisperEngine engine, WhisperState state, int repeats)
 
     state.StageTimes = null;
     double Ms(long ns) => ns / 1e6 / steps;
-    Console.WriteLine($"# per token, last of {repeats} runs of {Tokens} tokens (process CPU ms, all threads):");
+    Console.WriteLine($"# per token, last of {repeats} runs of {Tokens} tokens ({(wall ? "wall-clock ms" : "process CPU ms, all threads")}):");
     var total = 0.0;
     foreach (var stage in Enum.GetValues<DecoderStage>())
     {

@@ -73,8 +73,8 @@ public sealed class ForkJoinTests
         public void Run(int part, int parts, int worker) => Interlocked.Increment(ref Counts[part]);
     }
 
-    // Each part waits (up to half a second) until three parts are running, so two threads under one worker
-    // index would be seen side by side.
+    // Each part waits until a second part runs (the caller's part thus waits for a helper to join), then
+    // lingers a little, so a second thread under one worker index, started beside the first, is seen.
     private sealed class WorkerJob(int threads) : IPartJob
     {
         private readonly int[] active = new int[threads];
@@ -102,7 +102,8 @@ public sealed class ForkJoinTests
             }
 
             Interlocked.Increment(ref running);
-            SpinWait.SpinUntil(() => Volatile.Read(ref running) >= 3, TimeSpan.FromMilliseconds(500));
+            SpinWait.SpinUntil(() => Volatile.Read(ref running) >= 2, TimeSpan.FromSeconds(10));
+            Thread.Sleep(200);
             Interlocked.Decrement(ref active[worker]);
             Interlocked.Increment(ref runs);
         }
