@@ -21,6 +21,26 @@ public sealed class LogMelTests(ModelCache models)
     }
 
     [Fact]
+    public void AReusedBufferHoldsExactlyTheValuesOfAFreshComputation()
+    {
+        // a live stream computes each utterance into the previous one's buffer: a longer, dirty one here
+        var mel = Mel();
+        var shortClip = Enumerable.Range(0, 2 * 16000).Select(i => 0.4f * MathF.Sin(2 * MathF.PI * (200 + i / 100f) * i / 16000f)).ToArray();
+        var longClip = Enumerable.Range(0, 5 * 16000).Select(i => 0.2f * MathF.Cos(2 * MathF.PI * 700 * i / 16000f)).ToArray();
+        var fresh = mel.Compute(shortClip);
+        var buffer = mel.Compute(longClip).Data;
+
+        var reused = mel.Compute(shortClip, buffer);
+
+        reused.Data.ShouldBeSameAs(buffer);
+        (reused.Length, reused.ContentFrames).ShouldBe((fresh.Length, fresh.ContentFrames));
+        reused.Data.AsSpan(0, 80 * reused.Length).SequenceEqual(fresh.Data).ShouldBeTrue();
+
+        // too small a buffer is not used
+        mel.Compute(longClip, new float[10]).Data.Length.ShouldBe(80 * ((5 * 16000 + 480000) / 160));
+    }
+
+    [Fact]
     public void ValuesAreClampedToEightBelowTheMaximumAndScaled()
     {
         var samples = Enumerable.Range(0, 16000).Select(i => 0.3f * MathF.Sin(2 * MathF.PI * 440 * i / 16000f)).ToArray();
