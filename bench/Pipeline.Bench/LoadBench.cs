@@ -38,6 +38,8 @@ internal static class LoadBench
         var repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
         var delay = TimeSpan.FromMilliseconds(int.Parse(Arg("--delay-ms", "1000"), CultureInfo.InvariantCulture));
         var concurrency = int.Parse(Arg("--concurrency", "2"), CultureInfo.InvariantCulture);
+        // engine threads per stream; the service's default is Transcription:Threads = 2 with 2 streams
+        var threads = int.Parse(Arg("--threads", Math.Max(1, Environment.ProcessorCount / concurrency).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var audioDir = Arg("--audio", "/work/shared/audio");
         var server = Arg("--db", Environment.GetEnvironmentVariable("CALLCENTER_PG") ?? "");
         if (server.Length == 0)
@@ -57,10 +59,10 @@ internal static class LoadBench
         var whisper = Arg("--whisper", "");
         using var model = whisper.Length == 0 ? null : new SyntheticModelFile(whisper == "base" ? Whisper.Bench.SyntheticModel.Base : Whisper.Bench.SyntheticModel.Tiny);
         using var engine = model is null ? null
-            : new WhisperCostTranscriber(WhisperEngine.Load(model.Path, 2), concurrency, Math.Max(1, Environment.ProcessorCount / concurrency), text);
+            : new WhisperCostTranscriber(WhisperEngine.Load(model.Path, threads), concurrency, threads, text);
         var transcriberText = model is null ? $"fake delay={delay.TotalMilliseconds}ms" : $"managed Whisper {whisper} (synthetic weights, substitute text)";
         Console.WriteLine($"# legs={string.Join(',', legCounts)} seconds={seconds} repeats={repeats} transcriber={transcriberText} " +
-            $"MaxConcurrentTranscriptions={concurrency} cores={Environment.ProcessorCount} clips={utterances.Length} mean utterance " +
+            $"MaxConcurrentTranscriptions={concurrency} threads/stream={threads} cores={Environment.ProcessorCount} clips={utterances.Length} mean utterance " +
             $"{utterances.Average(u => u.Speech) / 8000.0:F1}s speech + 1.5 s silence");
 
         var all = new List<RunResult>();
