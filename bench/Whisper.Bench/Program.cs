@@ -7,7 +7,7 @@ using CallCenter.Whisper.Bench;
 
 
 // Whisper engine speed on models of the real tiny and base sizes (synthetic weights).
-// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--encoder-only] [--decoder-only] [--profile [--wall]]   (one size per process, so peak memory is per model;
+// usage: Whisper.Bench [tiny|base] [--repeats N] [--single] [--encoder-only] [--decoder-only] [--profile [--wall]] [--model PATH]   (one size per process, so peak memory is per model;
 // --single skips the concurrent-streams table)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var size = args.Contains("base") ? SyntheticModel.Base : SyntheticModel.Tiny;
@@ -15,122 +15,122 @@ var repeats = args.SkipWhile(a => a != "--repeats").Skip(1).Select(int.Parse).Fi
 const int Threads = 2;
 const int Tokens = 70;
 
-if (args is ["write", var target, ..])
+var modelPath = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault();
+if (modelPath is null)
 {
-    SyntheticModel.Write(target, size);
+    Environment.Exit(WriteAndMeasure(args, size));
+}
+
+var path = modelPath;
+var fileMb = new FileInfo(path).Length / 1e6;
+var clock = Stopwatch.StartNew();
+var beforeLoad = Environment.WorkingSet / 1e6;
+var heapBeforeLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+clock.Restart();
+var engine = WhisperEngine.Load(path, Threads);
+var loadMs = clock.ElapsedMilliseconds;
+var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+Console.WriteLine($"# working set before load {beforeLoad:F0} MB (runtime, JIT, bench), GC heap {heapBeforeLoad:F1} -> {heapAfterLoad:F1} MB across the load ({fileMb:F1} MB of it the weights)");
+var pcm10 = Speech(10);
+
+var afterLoad = Environment.WorkingSet / 1e6;
+var state = new WhisperState(engine.Model, Threads);
+var mel = engine.LogMel.Compute(pcm10);
+StreamScratch.For(state).Mel = mel.Data; // one mel buffer per stream, as in the service (same audio, same values)
+state.Encode(mel.Data, mel.Length); // warm-up (JIT, page faults)
+Utterance(engine, state, pcm10, 0);
+var gc = GC.GetGCMemoryInfo();
+Console.WriteLine($"# working set after load {afterLoad:F0} MB, after the first utterance {Environment.WorkingSet / 1e6:F0} MB; GC heap {gc.HeapSizeBytes / 1e6:F0} MB, committed {gc.TotalCommittedBytes / 1e6:F0} MB");
+
+if (args.Contains("--profile"))
+{
+    Profile(engine, state, repeats, args.Contains("--wall"));
     return;
 }
 
-var folder = Directory.CreateTempSubdirectory("whisper-bench-");
-try
+if (args.Contains("--encoder-only"))
 {
-    var path = Path.Combine(folder.FullName, $"synthetic-{size.Name}-f16.bin");
-    var clock = Stopwatch.StartNew();
-    WriteInChildProcess(path, size.Name);
-    var fileMb = new FileInfo(path).Length / 1e6;
-    Console.WriteLine($"# {size.Name}: wrote {fileMb:F1} MB in {clock.ElapsedMilliseconds} ms (child process)");
-    var beforeLoad = Environment.WorkingSet / 1e6;
-    var heapBeforeLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+    // for profilers and A/B runs: nothing but the encoder on one 30 s window
+    var only = Median(repeats, () => state.Encode(mel.Data, mel.Length));
+    Console.WriteLine($"encoder {only}");
+    return;
+}
+
+if (args.Contains("--decoder-only"))
+{
+    // for profilers: nothing but greedy decoding over one encoded window
+    var only = Median(repeats, () => DecodeTokens(engine, state, Tokens));
+    Console.WriteLine($"decoder per token {only.Wall / Tokens:F2} ms (CPU {only.Cpu / Tokens:F2})");
+    return;
+}
+
+var encoder = Median(repeats, () => state.Encode(mel.Data, mel.Length));
+var tokens = Median(repeats, () => DecodeTokens(engine, state, Tokens));
+var utterance = Median(repeats, () => Utterance(engine, state, pcm10, 0));
+var utterance500 = Median(repeats, () => Utterance(engine, state, pcm10, 500));
+var melMs = Median(repeats, () => engine.LogMel.Compute(pcm10, mel.Data));
+using (var me = Process.GetCurrentProcess())
+{
+    me.Refresh();
+    var peak = me.PeakWorkingSet64 / 1e6;
+    Console.WriteLine("| model | file | load | log-mel 10 s | encoder 30 s window | decoder per token | 10 s utterance, 70 tokens | same, audio_ctx 500 | peak RSS (1 stream) |");
+    Console.WriteLine($"| {size.Name} | {fileMb:F0} MB | {loadMs} ms | {melMs.Wall:F0} ms | {encoder} | {tokens.Wall / Tokens:F2} ms (CPU {tokens.Cpu / Tokens:F2}) | {utterance} | {utterance500} | {peak:F0} MB ({peak / fileMb:F2}x file) |");
+}
+
+foreach (var streams in args.Contains("--single") ? [] : new[] { 1, 2, 4 })
+{
+    var threadsPerStream = Math.Max(1, Threads / streams);
+    var states = Enumerable.Range(0, streams).Select(_ => new WhisperState(engine.Model, threadsPerStream)).ToArray();
+    const int perStream = 2;
     clock.Restart();
-    var engine = WhisperEngine.Load(path, Threads);
-    var loadMs = clock.ElapsedMilliseconds;
-    var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
-    Console.WriteLine($"# working set before load {beforeLoad:F0} MB (runtime, JIT, bench), GC heap {heapBeforeLoad:F1} -> {heapAfterLoad:F1} MB across the load ({fileMb:F1} MB of it the weights)");
-    var pcm10 = Speech(10);
-
-    var afterLoad = Environment.WorkingSet / 1e6;
-    var state = new WhisperState(engine.Model, Threads);
-    var mel = engine.LogMel.Compute(pcm10);
-    StreamScratch.For(state).Mel = mel.Data; // one mel buffer per stream, as in the service (same audio, same values)
-    state.Encode(mel.Data, mel.Length); // warm-up (JIT, page faults)
-    Utterance(engine, state, pcm10, 0);
-    var gc = GC.GetGCMemoryInfo();
-    Console.WriteLine($"# working set after load {afterLoad:F0} MB, after the first utterance {Environment.WorkingSet / 1e6:F0} MB; GC heap {gc.HeapSizeBytes / 1e6:F0} MB, committed {gc.TotalCommittedBytes / 1e6:F0} MB");
-
-    if (args.Contains("--profile"))
+    Parallel.For(0, streams, new ParallelOptions { MaxDegreeOfParallelism = streams }, s =>
     {
-        Profile(engine, state, repeats, args.Contains("--wall"));
-        return;
-    }
-
-    if (args.Contains("--encoder-only"))
-    {
-        // for profilers and A/B runs: nothing but the encoder on one 30 s window
-        var only = Median(repeats, () => state.Encode(mel.Data, mel.Length));
-        Console.WriteLine($"encoder {only}");
-        return;
-    }
-
-    if (args.Contains("--decoder-only"))
-    {
-        // for profilers: nothing but greedy decoding over one encoded window
-        var only = Median(repeats, () => DecodeTokens(engine, state, Tokens));
-        Console.WriteLine($"decoder per token {only.Wall / Tokens:F2} ms (CPU {only.Cpu / Tokens:F2})");
-        return;
-    }
-
-    var encoder = Median(repeats, () => state.Encode(mel.Data, mel.Length));
-    var tokens = Median(repeats, () => DecodeTokens(engine, state, Tokens));
-    var utterance = Median(repeats, () => Utterance(engine, state, pcm10, 0));
-    var utterance500 = Median(repeats, () => Utterance(engine, state, pcm10, 500));
-    var melMs = Median(repeats, () => engine.LogMel.Compute(pcm10, mel.Data));
-    using (var me = Process.GetCurrentProcess())
-    {
-        me.Refresh();
-        var peak = me.PeakWorkingSet64 / 1e6;
-        Console.WriteLine("| model | file | load | log-mel 10 s | encoder 30 s window | decoder per token | 10 s utterance, 70 tokens | same, audio_ctx 500 | peak RSS (1 stream) |");
-        Console.WriteLine($"| {size.Name} | {fileMb:F0} MB | {loadMs} ms | {melMs.Wall:F0} ms | {encoder} | {tokens.Wall / Tokens:F2} ms (CPU {tokens.Cpu / Tokens:F2}) | {utterance} | {utterance500} | {peak:F0} MB ({peak / fileMb:F2}x file) |");
-    }
-
-    foreach (var streams in args.Contains("--single") ? [] : new[] { 1, 2, 4 })
-    {
-        var threadsPerStream = Math.Max(1, Threads / streams);
-        var states = Enumerable.Range(0, streams).Select(_ => new WhisperState(engine.Model, threadsPerStream)).ToArray();
-        const int perStream = 2;
-        clock.Restart();
-        Parallel.For(0, streams, new ParallelOptions { MaxDegreeOfParallelism = streams }, s =>
+        for (var i = 0; i < perStream; i++)
         {
-            for (var i = 0; i < perStream; i++)
-            {
-                Utterance(engine, states[s], pcm10, 0);
-            }
-        });
-        var seconds = clock.Elapsed.TotalSeconds;
-        GC.KeepAlive(states);
-        var audio = streams * perStream * 10.0;
-        Console.WriteLine($"| {size.Name} | {streams} streams x {threadsPerStream} thread(s) | {streams * perStream} utterances in {seconds:F1} s | {audio / seconds:F1} audio-s per s | RTF {seconds / audio:F3} |");
-    }
-
-    using var self = Process.GetCurrentProcess();
-    self.Refresh();
-    Console.WriteLine($"| {size.Name} | peak RSS with 1+1+2+4 stream states | {self.PeakWorkingSet64 / 1e6:F0} MB |");
-}
-finally
-{
-    folder.Delete(recursive: true);
+            Utterance(engine, states[s], pcm10, 0);
+        }
+    });
+    var seconds = clock.Elapsed.TotalSeconds;
+    GC.KeepAlive(states);
+    var audio = streams * perStream * 10.0;
+    Console.WriteLine($"| {size.Name} | {streams} streams x {threadsPerStream} thread(s) | {streams * perStream} utterances in {seconds:F1} s | {audio / seconds:F1} audio-s per s | RTF {seconds / audio:F3} |");
 }
 
-// The model is written by a child process so the writer's buffers and garbage do not count in this process's
-// peak memory, which should show the engine alone (a service never writes models).
-static void WriteInChildProcess(string path, string size)
+using var self = Process.GetCurrentProcess();
+self.Refresh();
+Console.WriteLine($"| {size.Name} | peak RSS with 1+1+2+4 stream states | {self.PeakWorkingSet64 / 1e6:F0} MB |");
+
+// Writes the synthetic model to a temp folder, then measures in a fresh process of this bench given --model:
+// that process only loads and transcribes, so its peak memory is the engine's (plus the .NET runtime), not the
+// writer's buffers or the machinery of starting processes. A service never writes models.
+static int WriteAndMeasure(string[] args, SyntheticModel.Size size)
 {
-    var host = Environment.ProcessPath ?? "dotnet";
-    var start = new ProcessStartInfo(host) { UseShellExecute = false };
-    if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+    var folder = Directory.CreateTempSubdirectory("whisper-bench-");
+    try
     {
-        start.ArgumentList.Add(typeof(SyntheticModel).Assembly.Location);
-    }
+        var path = Path.Combine(folder.FullName, $"synthetic-{size.Name}-f16.bin");
+        var clock = Stopwatch.StartNew();
+        SyntheticModel.Write(path, size);
+        Console.WriteLine($"# {size.Name}: wrote {new FileInfo(path).Length / 1e6:F1} MB in {clock.ElapsedMilliseconds} ms; measuring in a fresh process");
+        var host = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(SyntheticModel).Assembly.Location);
+        }
 
-    foreach (var a in new[] { "write", path, size })
-    {
-        start.ArgumentList.Add(a);
-    }
+        foreach (var a in args.Append("--model").Append(path))
+        {
+            start.ArgumentList.Add(a);
+        }
 
-    using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the model writer");
-    child.WaitForExit();
-    if (child.ExitCode != 0)
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the measuring process");
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+    finally
     {
-        throw new InvalidOperationException($"the model writer exited with {child.ExitCode}");
+        folder.Delete(recursive: true);
     }
 }
 
