@@ -30,6 +30,12 @@ public sealed class CallbacksBrowserTests(KestrelWebAppFixture app) : IClassFixt
         (await page.Locator("#overdue h2").TextContentAsync()).ShouldBe("已逾期");
         await page.Locator($"#due tr[data-callback='{cancelled}']").WaitForAsync();
 
+        // types and states read as words, not codes
+        var overdueRow = page.Locator($"#overdue tr[data-callback='{moved}'] td");
+        (await overdueRow.Nth(1).TextContentAsync()).ShouldBe("承诺回电");
+        (await overdueRow.Nth(2).TextContentAsync()).ShouldBe("已排程");
+        (await page.Locator("#summary tr[data-kind=promise][data-state=open] td").First.TextContentAsync()).ShouldBe("承诺回电");
+
         // Reschedule the overdue one from its history panel: it leaves the overdue list.
         await page.ClickAsync($"#overdue tr[data-callback='{moved}'] button[data-act=history]");
         await page.Locator("#detail tr[data-attempt]").First.WaitForAsync();
@@ -52,6 +58,8 @@ public sealed class CallbacksBrowserTests(KestrelWebAppFixture app) : IClassFixt
         // The English switch relabels the sections.
         await page.ClickAsync("#lang");
         (await page.Locator("#overdue h2").TextContentAsync()).ShouldBe("Overdue");
+        (await page.Locator("#summary tr[data-kind=promise][data-state=open] td").Nth(1).TextContentAsync()).ShouldBe("Open");
+        (await page.Locator("#summary tr[data-kind=promise][data-state=open] td").First.TextContentAsync()).ShouldBe("Promised call back");
         errors.ShouldBeEmpty();
     }
 }

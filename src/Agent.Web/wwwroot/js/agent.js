@@ -72,7 +72,8 @@
         cs.map((x) => el("tr", {}, el("td", {}, x.complaintNo, " ", x.severity), el("td", {}, x.summary),
           el("td", {}, t("first_due"), " ", fmtTime(x.firstResponseDueAt), el("br"), t("resolution_due"), " ", fmtTime(x.resolutionDueAt))))))));
       right.push(section("callbacks", orNone(cust.pendingCallbacks, (cb) => el("table", {},
-        cb.map((x) => el("tr", {}, el("td", {}, x.kind), el("td", {}, fmtTime(x.dueAt)), el("td", {}, x.state)))))));
+        cb.map((x) => el("tr", { "data-kind": x.kind }, el("td", {}, CC.label("cbk_", x.kind)), el("td", {}, fmtTime(x.dueAt)),
+          el("td", {}, CC.label("cbst_", x.state))))))));
     } else {
       left.push(quickCreate());
     }

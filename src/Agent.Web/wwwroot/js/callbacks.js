@@ -38,7 +38,8 @@
   function list(key, id, rows, withResolve) {
     return section(key, id, table(["id", "kind", "state", "destination", "due_at", "next_at", "attempt", "claimed_by", "actions"],
       rows.map((r) => el("tr", { "data-callback": r.callbackId },
-        el("td", {}, r.callbackId), el("td", {}, r.kind), el("td", {}, r.attemptState || r.state), el("td", {}, r.destination),
+        el("td", {}, r.callbackId), el("td", {}, CC.label("cbk_", r.kind)),
+        el("td", {}, r.attemptState ? CC.label("cba_", r.attemptState) : CC.label("cbst_", r.state)), el("td", {}, r.destination),
         el("td", {}, fmtTime(r.dueAt)), el("td", {}, fmtTime(r.nextAttemptAt)), el("td", {}, r.attemptNo), el("td", {}, r.claimedBy || ""),
         el("td", {},
           el("button", { class: "link", "data-act": "history", onclick: () => openHistory(r.callbackId) }, w("history")),
@@ -49,9 +50,9 @@
     applyI18n();
     if (!data) return;
     const summary = section("summary", "summary", table(["kind", "state", "count"],
-      data.summary.map((s) => el("tr", { "data-kind": s.kind, "data-state": s.state }, el("td", {}, s.kind), el("td", {}, s.state), el("td", { class: "kpi" }, s.count)))));
+      data.summary.map((s) => el("tr", { "data-kind": s.kind, "data-state": s.state }, el("td", {}, CC.label("cbk_", s.kind)), el("td", {}, CC.label("cbst_", s.state)), el("td", { class: "kpi" }, s.count)))));
     const alerts = section("alerts_open", "deadline-alerts", table(["created", "kind", "due_at", "message"],
-      data.alerts.map((a) => el("tr", {}, el("td", {}, fmtTime(a.createdAt)), el("td", {}, a.kind), el("td", {}, fmtTime(a.dueAt)), el("td", {}, a.message)))));
+      data.alerts.map((a) => el("tr", {}, el("td", {}, fmtTime(a.createdAt)), el("td", {}, CC.label("cbal_", a.kind)), el("td", {}, fmtTime(a.dueAt)), el("td", {}, a.message)))));
     main.replaceChildren(status, summary, alerts, list("overdue", "overdue", data.overdue), list("due", "due", data.due),
       list("in_progress", "in-progress", data.inProgress), list("unknown", "unknown", data.unknown, true), panel);
   }
@@ -84,7 +85,7 @@
     });
     panel.replaceChildren(el("h2", {}, w("history"), " #", id), form,
       table(["attempt", "state", "next_at", "claimed_by", "outcome", "notes"], rows.map((a) => el("tr", { "data-attempt": a.attemptId },
-        el("td", {}, a.attemptNo), el("td", {}, a.state), el("td", {}, fmtTime(a.notBefore)), el("td", {}, a.claimedBy || ""),
+        el("td", {}, a.attemptNo), el("td", {}, CC.label("cba_", a.state)), el("td", {}, fmtTime(a.notBefore)), el("td", {}, a.claimedBy || ""),
         el("td", {}, (a.outcome || "") + (a.resolvedBy ? " (" + a.resolvedBy + ")" : "")), el("td", {}, a.notes || "")))));
   }
 

@@ -21,6 +21,13 @@ const CC = (() => {
       callbacks: "待回电", earlier_calls: "历史来电", none: "无",
       outbound_callback: "外呼回电", cb_attempt: "尝试次数", cb_due: "约定回电时间", cb_source: "来源", cb_reason: "回电原因", cb_last_note: "上次备注",
       cbs_repair_order: "维修单", cbs_complaint: "投诉", cbs_call: "来电", cbs_promise: "通话承诺", cbs_manual: "人工预约", cbs_queue: "排队回拨",
+      cbk_pickup_reminder: "取机提醒", cbk_repair_followup: "维修回访", cbk_remote_fix_check: "远程指导回访", cbk_promise: "承诺回电",
+      cbk_complaint_first_response: "投诉首次回复", cbk_complaint_result: "投诉处理结果", cbk_complaint_followup: "投诉回访",
+      cbk_abandoned: "放弃来电回拨", cbk_queue_callback: "排队回拨", cbk_manual: "人工预约回电",
+      cbst_open: "待回访", cbst_in_progress: "回访中", cbst_completed: "已完成", cbst_cancelled: "已取消", cbst_exhausted: "次数用尽", cbst_stopped: "已停止",
+      cba_scheduled: "已排程", cba_dialing: "拨打中", cba_done: "已拨打", cba_skipped: "已跳过", cba_unknown: "结果未知", cba_cancelled: "已取消",
+      cbal_sla_warning: "时限预警", cbal_sla_breach: "已超时限", cbal_callback_exhausted: "回访次数用尽", cbal_attempt_unknown: "拨打结果未知",
+      cbal_promise_due: "承诺回电即将到期", cbal_sms_fallback: "改发短信",
       unknown_caller: "未知来电，请快速建档", name: "姓名", surname: "姓", honorific: "称谓", create: "创建",
       transcript: "实时转写", spk_customer: "客户", spk_agent: "坐席", hints: "禁语提示", replacement: "建议用语",
       actions: "操作", new_repair: "创建维修单", fault: "故障现象", product: "产品", new_complaint: "登记投诉", summary: "投诉内容",
@@ -54,6 +61,10 @@ const CC = (() => {
       cbk_pickup_reminder: "Pickup reminder", cbk_repair_followup: "Repair follow-up", cbk_remote_fix_check: "Remote-fix check",
       cbk_promise: "Promised call back", cbk_complaint_first_response: "Complaint: first response", cbk_complaint_result: "Complaint: result",
       cbk_complaint_followup: "Complaint follow-up", cbk_abandoned: "Abandoned call", cbk_queue_callback: "Queue callback", cbk_manual: "Scheduled callback",
+      cbst_open: "Open", cbst_in_progress: "In progress", cbst_completed: "Completed", cbst_cancelled: "Cancelled", cbst_exhausted: "Attempts used up", cbst_stopped: "Stopped",
+      cba_scheduled: "Scheduled", cba_dialing: "Dialing", cba_done: "Dialed", cba_skipped: "Skipped", cba_unknown: "Outcome unknown", cba_cancelled: "Cancelled",
+      cbal_sla_warning: "Deadline warning", cbal_sla_breach: "Deadline missed", cbal_callback_exhausted: "Attempts used up", cbal_attempt_unknown: "Attempt outcome unknown",
+      cbal_promise_due: "Promised call back due", cbal_sms_fallback: "Send an SMS instead",
       unknown_caller: "Unknown caller: quick-create a customer", name: "Name", surname: "Surname", honorific: "Title", create: "Create",
       transcript: "Live transcript", spk_customer: "Customer", spk_agent: "Agent", hints: "Taboo hints", replacement: "Say instead",
       actions: "Actions", new_repair: "New repair order", fault: "Fault", product: "Product", new_complaint: "New complaint", summary: "Summary",
@@ -70,6 +81,8 @@ const CC = (() => {
   };
   let lang = localStorage.getItem("cc.lang") === "en" ? "en" : "zh";
   const t = (key) => dict[lang][key] ?? key;
+  // A code's display name (prefix + code in the dictionary), or the code itself when it has none.
+  const label = (prefix, code) => (code === null || code === undefined ? "" : dict[lang][prefix + code] ?? code);
 
   function applyI18n(root = document) {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -163,5 +176,5 @@ const CC = (() => {
       .build();
   }
 
-  return { t, el, api, antiforgery, applyI18n, toggleLang, fmtTime, fmtDate, header, setConnected, hub, get lang() { return lang; } };
+  return { t, label, el, api, antiforgery, applyI18n, toggleLang, fmtTime, fmtDate, header, setConnected, hub, get lang() { return lang; } };
 })();
