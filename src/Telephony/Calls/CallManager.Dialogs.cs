@@ -7,9 +7,25 @@ namespace CallCenter.Telephony.Calls;
 /// <summary>In-dialog requests of both legs: BYE, re-INVITE (hold/resume, media moves), REFER; CANCEL and ACK.</summary>
 public sealed partial class CallManager
 {
+    // Offers we made in the 200 to a re-INVITE without SDP, by Call-ID and CSeq, until the ACK brings the answer.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PendingReOffer> _pendingReOffers = new(StringComparer.Ordinal);
+
     public void OnAck(SipRequest ack, SipRemote from)
     {
-        // The 2xx ACK only stops retransmission (done by the core); media is already flowing.
+        // The 2xx ACK stops retransmission (done by the core). After a re-INVITE without SDP it also carries the
+        // answer to the offer we put in our 200 (RFC 3261 §14.2, RFC 3264 §8).
+        if (!_pendingReOffers.TryRemove(ack.CallId + ":" + ack.CSeq.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), out var pending))
+        {
+            return;
+        }
+
+        if (!SdpSession.TryParse(SdpBody(ack), out var answer, out _))
+        {
+            LogLateAnswerMissing(pending.Call.Id, pending.Side.ToString());
+            return; // the offer/answer failed: media stays as it was
+        }
+
+        ApplyRemoteSdp(pending.Call, pending.Side, pending.Session, answer, out _, out _);
     }
 
     public void OnCancel(ServerTransaction invite)
@@ -117,6 +133,7 @@ public sealed partial class CallManager
 
     public void OnAckTimeout(ServerTransaction invite)
     {
+        _pendingReOffers.TryRemove(invite.Request.CallId + ":" + invite.Request.CSeq.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), out _);
         if (_byCallId.TryGetValue(invite.Request.CallId, out var call))
         {
             _ = EndAsync(call, "failed", "system", "no ACK for 200 OK", sendBye: true);
@@ -156,21 +173,60 @@ public sealed partial class CallManager
             return;
         }
 
-        if (session is null || !SdpSession.TryParse(SdpBody(request), out var offer, out var error))
+        if (session is null)
         {
             tx.Respond(488, "Not Acceptable Here - re-INVITE without a usable offer");
             return;
         }
 
+        var ok = tx.CreateResponse(200);
+        var port = _core.Transport(tx.Remote.Transport)?.LocalEndPoint.Port ?? 5060;
+        ok.Add("Contact", "<sip:callcenter@" + _core.AdvertisedHost + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + ">");
+        ok.Add("Content-Type", "application/sdp");
+        var body = SdpBody(request);
+        if (body.Length == 0)
+        {
+            // No offer (a session refresh, or a phone asking us to offer): we offer what runs now, sendrecv,
+            // and apply the answer the ACK brings.
+            _pendingReOffers[request.CallId + ":" + request.CSeq.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new PendingReOffer(call, side, session);
+            ok.Body = SdpNegotiator.WriteAnswer(session.Agreement with { Direction = "sendrecv" }, MediaAddress, session.LocalPort, _time.GetUtcNow().ToUnixTimeSeconds());
+            tx.Respond(ok);
+            LogLateOffer(call.Id, side.ToString());
+            return;
+        }
+
+        if (!SdpSession.TryParse(body, out var offer, out _))
+        {
+            tx.Respond(488, "Not Acceptable Here - re-INVITE without a usable offer");
+            return;
+        }
+
+        if (!ApplyRemoteSdp(call, side, session, offer, out var direction, out var refusal))
+        {
+            tx.Respond(488, refusal);
+            return;
+        }
+
+        // WriteAnswer mirrors the direction: they only send → we only receive, and so on
+        ok.Body = SdpNegotiator.WriteAnswer(session.Agreement with { Direction = direction }, MediaAddress, session.LocalPort, _time.GetUtcNow().ToUnixTimeSeconds());
+        tx.Respond(ok);
+    }
+
+    // The other side's SDP (a re-INVITE's offer, or the answer in the ACK to our late offer): sendonly/inactive (or
+    // the old c=0.0.0.0) holds, sendrecv resumes, a new address/port moves that leg's media. False with the reason
+    // phrase for a 488 when it cannot be taken (another codec, no usable audio). `direction` is theirs, as taken.
+    private bool ApplyRemoteSdp(InboundCall call, CallLeg side, Media.RtpSession session, SdpSession sdp, out string direction, out string refusal)
+    {
+        refusal = "";
         var current = session.Agreement;
-        var direction = offer.Media.FirstOrDefault(m => m.Media == "audio")?.Direction ?? "sendrecv";
+        direction = Direction(sdp);
         System.Net.IPEndPoint? moved = null;
-        if (SdpNegotiator.TryAnswer(offer, out var agreement, out error))
+        if (SdpNegotiator.TryAnswer(sdp, out var agreement, out var error))
         {
             if (agreement.Codec != current.Codec)
             {
-                tx.Respond(488, "Not Acceptable Here - codec change mid-call");
-                return;
+                refusal = "Not Acceptable Here - codec change mid-call";
+                return false;
             }
 
             moved = agreement.RemoteMedia.Equals(session.Remote) || agreement.RemoteMedia.Equals(current.RemoteMedia) ? null : agreement.RemoteMedia;
@@ -181,8 +237,8 @@ public sealed partial class CallManager
         }
         else
         {
-            tx.Respond(488);
-            return;
+            refusal = "Not Acceptable Here";
+            return false;
         }
 
         var held = direction is "sendonly" or "inactive";
@@ -192,12 +248,6 @@ public sealed partial class CallManager
         }
 
         call.Bridge?.SetHeld(side, held);
-        var ok = tx.CreateResponse(200);
-        var port = _core.Transport(tx.Remote.Transport)?.LocalEndPoint.Port ?? 5060;
-        ok.Add("Contact", "<sip:callcenter@" + _core.AdvertisedHost + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + ">");
-        ok.Add("Content-Type", "application/sdp");
-        ok.Body = SdpNegotiator.WriteAnswer(current with { Direction = direction }, MediaAddress, session.LocalPort, _time.GetUtcNow().ToUnixTimeSeconds());
-        tx.Respond(ok);
         if (call.State is CallState.Connected or CallState.Held)
         {
             call.SetState(held ? CallState.Held : CallState.Connected);
@@ -205,7 +255,18 @@ public sealed partial class CallManager
         }
 
         LogReInvite(call.Id, side.ToString(), direction, moved is not null);
+        return true;
     }
+
+    private static string Direction(SdpSession sdp) => sdp.Media.FirstOrDefault(m => m.Media == "audio")?.Direction ?? "sendrecv";
+
+    private sealed record PendingReOffer(InboundCall Call, CallLeg Side, Media.RtpSession Session);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: re-INVITE without SDP from the {Leg} leg; we offered in the 200 and wait for the answer in the ACK")]
+    private partial void LogLateOffer(Guid callId, string leg);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the ACK from the {Leg} leg carried no usable SDP answer to our offer; media stays as it was")]
+    private partial void LogLateAnswerMissing(Guid callId, string leg);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: re-INVITE from the {Leg} leg, direction {Direction}, media moved {Moved}")]
     private partial void LogReInvite(Guid callId, string leg, string direction, bool moved);

@@ -190,6 +190,53 @@ public sealed class BridgeTests(BridgeFixture fx)
     }
 
     [PostgresFact]
+    public async Task AReInviteWithoutSdpGetsOurOfferAndTheAnswerInTheAckHoldsAndResumes()
+    {
+        await fx.RetireAgentsAsync();
+        await using var caller = new TestPhone(fx.SipPort, AudioCodec.Pcma);
+        await using var agent = new TestPhone(fx.SipPort, AudioCodec.Pcmu);
+        await fx.AgentAsync(fx.RepairsLineId, 30, agent);
+        await caller.CallAsync(BridgeFixture.RepairsNumber);
+        await agent.AnswerAsync();
+        (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
+
+        // No offer in the re-INVITE (RFC 3261 §14.2): the 200 offers what runs now, sendrecv.
+        var refresh = caller.InDialog("INVITE");
+        var offered = await caller.SendAsync(refresh);
+        offered.StatusCode.ShouldBe(200);
+        var offer = System.Text.Encoding.ASCII.GetString(offered.Body);
+        offer.ShouldContain("m=audio " + caller.RemoteMedia!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + " RTP/AVP 8");
+        offer.ShouldContain("a=sendrecv");
+
+        // The answer comes in the ACK: sendonly puts the agent on hold, as a re-INVITE offer would.
+        caller.Ack(refresh, caller.Sdp("sendonly"));
+        (await CallStateAsync(caller.CallId, "held")).ShouldBe("held");
+        var before = caller.FramesHeard;
+        await agent.SpeakAsync(Speech("zh05_wenet_aishell_BAC009S0724W0121.wav", 20));
+        await Task.Delay(300);
+        caller.FramesHeard.ShouldBe(before);
+
+        // Again, answered sendrecv: resumed, and audio flows toward the caller again.
+        var again = caller.InDialog("INVITE");
+        (await caller.SendAsync(again)).StatusCode.ShouldBe(200);
+        caller.Ack(again, caller.Sdp());
+        (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
+        await agent.SpeakAsync(Speech("zh05_wenet_aishell_BAC009S0724W0121.wav", 20));
+        await UntilAsync(() => caller.FramesHeard >= before + 17);
+        caller.FramesHeard.ShouldBeGreaterThanOrEqualTo(before + 17);
+
+        // An ACK without the answer leaves the media as it was; the call goes on.
+        var third = caller.InDialog("INVITE");
+        (await caller.SendAsync(third)).StatusCode.ShouldBe(200);
+        caller.Ack(third);
+        (await caller.SendAsync(caller.InDialog("BYE"))).StatusCode.ShouldBe(200);
+        var bye = await agent.RequestAsync("BYE");
+        agent.Reply(bye, 200);
+        (await fx.EventuallyAsync<string>("SELECT coalesce(disposition, '') || '/' || coalesce(ended_by, '') FROM calls WHERE sip_call_id = @id",
+            new { id = caller.CallId }, "completed/caller")).ShouldBe("completed/caller");
+    }
+
+    [PostgresFact]
     public async Task AReferFromTheAgentMovesTheCallToTheSecondAgent()
     {
         await fx.RetireAgentsAsync();

@@ -223,6 +223,15 @@ public sealed class TestPhone : IAsyncDisposable
 
     public void Ack(SipRequest invite) => _sip.Send(InDialog("ACK", (int)invite.CSeq.Number).ToBytes());
 
+    /// <summary>ACKs a re-INVITE whose 200 carried an offer, with our SDP answer in the ACK (RFC 3264 late offer).</summary>
+    public void Ack(SipRequest invite, string answerSdp)
+    {
+        var ack = InDialog("ACK", (int)invite.CSeq.Number);
+        ack.Add("Content-Type", "application/sdp");
+        ack.Body = Encoding.ASCII.GetBytes(answerSdp);
+        _sip.Send(ack.ToBytes());
+    }
+
     /// <summary>Sends <paramref name="pcm"/> as 20 ms frames in real time to the softswitch.</summary>
     public async Task SpeakAsync(short[] pcm)
     {
