@@ -19,3 +19,24 @@ public interface ICallAudioSink
     /// <summary>The leg ended (hang-up, transfer, failure): flush what is pending.</summary>
     void OnLegEnded(Guid callId, CallLeg leg);
 }
+
+/// <summary>The RTP tap that hands one leg's audio to every sink (null when there is none).</summary>
+public static class CallAudioTaps
+{
+    public static Media.AudioTap? For(IReadOnlyList<ICallAudioSink> sinks, Guid callId, CallLeg leg)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        if (sinks.Count == 0)
+        {
+            return null;
+        }
+
+        return (offset, pcm) =>
+        {
+            foreach (var sink in sinks)
+            {
+                sink.OnAudio(callId, leg, offset, pcm);
+            }
+        };
+    }
+}

@@ -156,22 +156,7 @@ public sealed partial class CallManager
         return true;
     }
 
-    private AudioTap? SinkTap(Guid callId, CallLeg leg)
-    {
-        if (_audioSinks.Length == 0)
-        {
-            return null;
-        }
-
-        var sinks = _audioSinks;
-        return (offset, pcm) =>
-        {
-            foreach (var sink in sinks)
-            {
-                sink.OnAudio(callId, leg, offset, pcm);
-            }
-        };
-    }
+    private AudioTap? SinkTap(Guid callId, CallLeg leg) => CallAudioTaps.For(_audioSinks, callId, leg);
 
     private void SendAgentBye(AgentLeg leg)
     {

@@ -279,19 +279,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 call.Digits.Writer.TryWrite(digit);
                 _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit));
             }, _mediaMetrics, _time);
-        if (_audioSinks.Length > 0)
-        {
-            // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.
-            var sinks = _audioSinks;
-            var id = call.Id;
-            call.Media.Tap = (offset, pcm) =>
-            {
-                foreach (var sink in sinks)
-                {
-                    sink.OnAudio(id, CallLeg.Customer, offset, pcm);
-                }
-            };
-        }
+        // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.
+        call.Media.Tap = CallAudioTaps.For(_audioSinks, call.Id, CallLeg.Customer);
 
         call.Media.Start();
     }

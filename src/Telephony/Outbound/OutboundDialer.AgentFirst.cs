@@ -109,6 +109,11 @@ public sealed partial class OutboundDialer
         try
         {
             await StartMediaAsync(call, agreement, lease, ct);
+
+            // Both legs go to live transcription and screening, as on inbound calls: an agent's words on a
+            // callback are screened like any other (the bridge keeps these taps and adds its own).
+            call.Media!.Tap = CallAudioTaps.For(_audioSinks, call.Id, CallLeg.Customer);
+            agent.Media.Tap = CallAudioTaps.For(_audioSinks, call.Id, CallLeg.Agent);
             bridge = new MediaBridge(call.Media!, agent.Media, null);
             bridge.Start();
             await _store.SetConnectedAsync(call.Id, agent.Leg.AgentId, CancellationToken.None);
@@ -136,6 +141,12 @@ public sealed partial class OutboundDialer
         bridge?.Dispose();
         await EndAgentAsync(call.Id, agent, wrapUp: true);
         await EndAnsweredAsync(call, reason, agent.Hangup.IsCancellationRequested && !call.RemoteHungUp ? "agent" : null);
+        foreach (var sink in _audioSinks)
+        {
+            sink.OnLegEnded(call.Id, CallLeg.Customer);
+            sink.OnLegEnded(call.Id, CallLeg.Agent);
+        }
+
         return new OutboundResult(OutboundOutcome.Answered, call.Answer.StatusCode, null, call.Id, reason);
     }
 

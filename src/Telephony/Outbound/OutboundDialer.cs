@@ -39,13 +39,15 @@ public sealed partial class OutboundDialer
     private readonly System.Diagnostics.Metrics.Counter<long> _placed;
     private readonly Regex _allowed;
     private readonly System.Net.IPEndPoint? _trunk;
+    private readonly Calls.ICallAudioSink[] _audioSinks; // live transcription and screening of bridged callbacks
     private int _active;
 
     public OutboundDialer(SipCore core, OutboundDialogs dialogs, OutboundCallStore outboundStore, CallStore store, RtpPortPool ports,
         PromptPlayer player, PromptLibrary prompts, CallEventBus events, MediaMetrics mediaMetrics, IOptions<OutboundOptions> options,
         IOptions<TelephonyOptions> telephony, TimeProvider time, ILogger<OutboundDialer> logger, Agents.AgentRinger ringer,
-        Agents.AgentSelector selector, Agents.AgentStates states, TelephonyMetrics metrics)
+        Agents.AgentSelector selector, Agents.AgentStates states, TelephonyMetrics metrics, IEnumerable<Calls.ICallAudioSink> audioSinks)
     {
+        _audioSinks = [.. audioSinks];
         ArgumentNullException.ThrowIfNull(metrics);
         _placed = metrics.Meter.CreateCounter<long>("callcenter.outbound.calls", description: "Outbound calls by outcome (refused: not dialed at all)");
         _ringer = ringer;

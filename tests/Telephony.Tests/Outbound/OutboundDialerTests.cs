@@ -123,6 +123,8 @@ public sealed class OutboundDialerTests(OutboundFixture fx)
             await Task.Delay(100); // the customer's speech reaches the agent through the bridge
         }
 
+        // the agent says something too (half a second of tone): it must reach transcription as the agent leg
+        await phone.SpeakAsync([.. Enumerable.Range(0, 4000).Select(i => (short)(6000 * Math.Sin(2 * Math.PI * 440 * i / 8000.0)))]);
         var bye = await phone.SendAsync(phone.InDialog("BYE"));
         var result = await placing;
 
@@ -142,6 +144,12 @@ public sealed class OutboundDialerTests(OutboundFixture fx)
         mine.OfType<CallbackRinging>().Single().CallbackId.ShouldBe(7);
         mine.OfType<AgentRinging>().Single().AgentId.ShouldBe(agentId);
         mine.OfType<CallAnswered>().Single().AgentId.ShouldBe(agentId);
+
+        // Both legs of the bridged callback went to live transcription and screening, then were closed there.
+        fx.Audio.Samples(result.CallId!.Value, CallLeg.Customer).ShouldBeGreaterThanOrEqualTo(50 * 160L);
+        fx.Audio.Samples(result.CallId!.Value, CallLeg.Agent).ShouldBeGreaterThan(0);
+        fx.Audio.Ended(result.CallId!.Value, CallLeg.Customer).ShouldBeTrue();
+        fx.Audio.Ended(result.CallId!.Value, CallLeg.Agent).ShouldBeTrue();
     }
 
     [PostgresFact]

@@ -33,6 +33,9 @@ public sealed class OutboundFixture : IAsyncLifetime
 
     public CallEventBus Events => _host!.Services.GetRequiredService<CallEventBus>();
 
+    /// <summary>Sees the audio the dialer hands to live transcription.</summary>
+    public AudioProbe Audio { get; } = new();
+
     /// <summary>The softswitch's SIP port (agents' phones talk to it).</summary>
     public int SipPort => _host!.Services.GetRequiredService<SipServer>().UdpEndPoint!.Port;
 
@@ -71,12 +74,12 @@ public sealed class OutboundFixture : IAsyncLifetime
             ["Telephony:Outbound:MaxRingSeconds"] = "5",
             ["Telephony:Outbound:DigitTimeoutSeconds"] = "2",
             ["Telephony:Outbound:MaxCallSeconds"] = "60",
-        }, RecordingsPath);
+        }, RecordingsPath, Audio);
         await _host.StartAsync();
     }
 
     /// <summary>The softswitch as AddTelephony composes it, on loopback, plus the given settings.</summary>
-    public static IHost BuildHost(NpgsqlDataSource dataSource, IDictionary<string, string?> settings, string recordingsPath)
+    public static IHost BuildHost(NpgsqlDataSource dataSource, IDictionary<string, string?> settings, string recordingsPath, ICallAudioSink? probe = null)
     {
         var rtpBase = 36000 + (Random.Shared.Next(0, 300) * 4);
         var builder = Host.CreateApplicationBuilder();
@@ -99,6 +102,11 @@ public sealed class OutboundFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddSingleton(dataSource);
         builder.AddTelephony();
+        if (probe is not null)
+        {
+            builder.Services.AddSingleton(probe);
+        }
+
         return builder.Build();
     }
 
