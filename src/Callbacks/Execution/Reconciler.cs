@@ -1,3 +1,4 @@
+using CallCenter.Callbacks.Policies;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,11 @@ public sealed record ReconcileReport(int ResolvedFromCalls, int Released, int Ma
 /// Call-ID, flags attempts still 'dialing' after the maximum call duration as 'unknown' (never redialed), and raises
 /// SLA warnings, breaches and promise reminders exactly once each.
 /// </summary>
-public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outcomes, IOptions<CallbacksOptions> options, TimeProvider time, ILogger<Reconciler> logger)
+public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outcomes, IOptions<CallbacksOptions> options, TimeProvider time, ILogger<Reconciler> logger,
+    IServiceProvider services)
 {
+    private bool _warnedNothingDials;
+
     // Claim → checks → dial start takes milliseconds; a claim this old without a dial start belongs to a dead node.
     private static readonly TimeSpan ReleaseUndialedAfter = TimeSpan.FromMinutes(2);
 
@@ -100,15 +104,37 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
             ON CONFLICT (kind, subject_type, subject_id) DO NOTHING
             """, new { now }, cancellationToken: ct));
 
-        // 6. Watchdog (§3.9): attempts long past due while nothing dials is the silent-stall failure mode.
-        var stalled = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT count(*)::int FROM callback_attempts
-            WHERE state = 'scheduled' AND not_before < @stallBefore
-              AND NOT EXISTS (SELECT 1 FROM callback_attempts d WHERE d.state = 'dialing')
-            """, new { stallBefore = now.AddMinutes(-options.Value.StallAlarmMinutes).ToUniversalTime() }, cancellationToken: ct));
-        if (stalled > 0)
+        // 6. Watchdog (§3.9): attempts long past due while nothing dials is the silent-stall failure mode. Only
+        // attempts a dialer here could place count: with no trunk (or no dialer) they wait by design, which is
+        // said once as a warning instead of an error every pass.
+        var stallBefore = now.AddMinutes(-options.Value.StallAlarmMinutes).ToUniversalTime();
+        var dialer = services.GetService(typeof(ICallbackDialer)) as ICallbackDialer;
+        string[] modes = dialer is null ? [] : [.. new[] { (DialMode.AgentFirst, "agent_first"), (DialMode.Automated, "automated") }
+            .Where(m => dialer.Dials(m.Item1)).Select(m => m.Item2)];
+        var stalled = 0;
+        if (modes.Length == 0)
         {
-            LogStalled(logger, stalled, options.Value.StallAlarmMinutes);
+            if (!_warnedNothingDials && await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM callback_attempts WHERE state = 'scheduled' AND not_before < @stallBefore)",
+                new { stallBefore }, cancellationToken: ct)))
+            {
+                _warnedNothingDials = true;
+                LogNothingDials(logger, options.Value.StallAlarmMinutes);
+            }
+        }
+        else
+        {
+            stalled = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                SELECT count(*)::int FROM callback_attempts a
+                JOIN callbacks c ON c.id = a.callback_id
+                JOIN callback_policies p ON p.code = c.kind
+                WHERE a.state = 'scheduled' AND a.not_before < @stallBefore AND p.mode = ANY(@modes)
+                  AND NOT EXISTS (SELECT 1 FROM callback_attempts d WHERE d.state = 'dialing')
+                """, new { stallBefore, modes }, cancellationToken: ct));
+            if (stalled > 0)
+            {
+                LogStalled(logger, stalled, options.Value.StallAlarmMinutes);
+            }
         }
 
         return new ReconcileReport(resolved, released, unknown, warnings, breaches, promises, stalled);
@@ -116,6 +142,9 @@ public sealed partial class Reconciler(NpgsqlDataSource db, OutcomeRecorder outc
 
     [LoggerMessage(LogLevel.Error, "{Count} callback attempts are more than {Minutes} minutes past due and nothing is dialing: the scheduler may be stalled")]
     private static partial void LogStalled(ILogger logger, int count, int minutes);
+
+    [LoggerMessage(LogLevel.Warning, "Callback attempts are more than {Minutes} minutes past due, and no dialer on this node can place them (is Telephony:Outbound:Trunk set?): they wait")]
+    private static partial void LogNothingDials(ILogger logger, int minutes);
 
     [LoggerMessage(LogLevel.Warning, "Attempt {AttemptId} had no outcome after the maximum call duration: marked unknown, not redialed")]
     private static partial void LogUnknown(ILogger logger, long attemptId);

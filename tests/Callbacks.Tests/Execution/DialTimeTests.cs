@@ -1,3 +1,4 @@
+using CallCenter.Callbacks.Policies;
 using CallCenter.Callbacks.Execution;
 using CallCenter.Callbacks.Tests.Fakes;
 using CallCenter.TestSupport;
@@ -248,6 +249,29 @@ public sealed class DialTimeTests
         (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(1);
         (await bed.SweepAllAsync()).ShouldBe(1);
         (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
+    }
+
+    [PostgresFact]
+    public async Task WithNoDialerThatCanPlaceTheCallsTheWatchdogDoesNotCryStall()
+    {
+        // A node without a trunk (or with no dialer) leaves attempts scheduled by design: not a stalled scheduler.
+        await using var db = await CallbackTestBed.MigratedDatabaseAsync();
+        var time = new FakeTimeProvider(Noon);
+        await using var bed = CallbackTestBed.Create(db.DataSource, null, time);
+        await bed.Requests.ManualAsync("idle-1", "13300003333", null, Noon, "agent:1", null, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(30));
+        (await bed.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
+
+        await using var offline = CallbackTestBed.Create(db.DataSource, new NoTrunkDialer(), time, "node-b");
+        (await offline.Reconciler.RunAsync(CancellationToken.None)).Stalled.ShouldBe(0);
+    }
+
+    private sealed class NoTrunkDialer : ICallbackDialer
+    {
+        public Task<DialResult> DialAsync(DialRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("never asked to dial");
+
+        public bool Dials(DialMode mode) => false;
     }
 
     [PostgresFact]
