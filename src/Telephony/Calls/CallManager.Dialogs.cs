@@ -25,7 +25,10 @@ public sealed partial class CallManager
             return; // the offer/answer failed: media stays as it was
         }
 
-        ApplyRemoteSdp(pending.Call, pending.Side, pending.Session, answer, out _, out _);
+        if (!ApplyRemoteSdp(pending.Call, pending.Side, pending.Session, answer, out _, out var refusal))
+        {
+            LogLateAnswerRefused(pending.Call.Id, pending.Side.ToString(), refusal);
+        }
     }
 
     public void OnCancel(ServerTransaction invite)
@@ -267,6 +270,9 @@ public sealed partial class CallManager
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the ACK from the {Leg} leg carried no usable SDP answer to our offer; media stays as it was")]
     private partial void LogLateAnswerMissing(Guid callId, string leg);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the SDP answer in the ACK from the {Leg} leg cannot be taken ({Refusal}); media stays as it was")]
+    private partial void LogLateAnswerRefused(Guid callId, string leg, string refusal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: re-INVITE from the {Leg} leg, direction {Direction}, media moved {Moved}")]
     private partial void LogReInvite(Guid callId, string leg, string direction, bool moved);
