@@ -44,7 +44,8 @@ public sealed class CallbacksBrowserTests(KestrelWebAppFixture app) : IClassFixt
         await page.ClickAsync("#manage-form button[name=reschedule]");
         await page.Locator("#status.good").WaitForAsync();
         await page.Locator($"#overdue tr[data-callback='{moved}']").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        (await page.Locator("#detail tr[data-attempt]").CountAsync()).ShouldBe(3);
+        // The status turns good before the history panel reloads, so wait for the new attempt row rather than count once.
+        await Assertions.Expect(page.Locator("#detail tr[data-attempt]")).ToHaveCountAsync(3, new() { Timeout = TimeoutMs });
 
         // Cancel the due one.
         await page.ClickAsync($"#due tr[data-callback='{cancelled}'] button[data-act=history]");
