@@ -135,6 +135,15 @@ public sealed class SipOptions
 
     internal IEnumerable<string> DigestAlgorithmList => DigestAlgorithms.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>
+    /// User-Agent prefixes, comma-separated, of phones that give up on a 401 carrying any challenge other than MD5
+    /// instead of picking the one they know (RFC 8760 §2.4): they are challenged with MD5 alone, when MD5 is allowed.
+    /// Seen: Debian 12's baresip 1.0 (libre fails the REGISTER with ENOSYS). Empty turns the exception off.
+    /// </summary>
+    public string Md5OnlyUserAgents { get; set; } = "baresip v1.";
+
+    internal IEnumerable<string> Md5OnlyUserAgentList => Md5OnlyUserAgents.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>A nonce older than this gets a challenge with stale=TRUE.</summary>
     [Range(10, 86_400)]
     public int NonceLifetimeSeconds { get; set; } = 300;

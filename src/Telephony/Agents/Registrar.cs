@@ -217,7 +217,16 @@ public sealed partial class Registrar : IDisposable
     {
         var r = tx.CreateResponse(401);
         var nonce = _auth.NewNonce();
-        foreach (var name in _options.DigestAlgorithmList)
+        var algorithms = _options.DigestAlgorithmList.ToList();
+        if (algorithms.Count > 1 && algorithms.Contains("MD5") && tx.Request.Get("User-Agent") is { } ua
+            && _options.Md5OnlyUserAgentList.Any(p => ua.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            // No downgrade beyond the configured list: such a phone could answer the MD5 challenge anyway.
+            algorithms = ["MD5"];
+            why += ", MD5 only for this User-Agent";
+        }
+
+        foreach (var name in algorithms)
         {
             r.Add("WWW-Authenticate", "Digest realm=\"" + _options.Realm + "\", nonce=\"" + nonce + "\", algorithm=" + name
                 + ", qop=\"auth\"" + (stale ? ", stale=TRUE" : ""));

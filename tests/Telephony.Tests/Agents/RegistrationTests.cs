@@ -110,6 +110,22 @@ public sealed class RegistrationTests(SoftswitchFixture fx)
     }
 
     [PostgresFact]
+    public async Task APhoneThatRefusesMixedChallengesIsChallengedWithMd5AloneAndOtherPhonesWithEvery()
+    {
+        var user = Unique("ag");
+        await CreateAgentAsync(user, "pw-ua");
+        using var client = new UdpSipClient(fx.SipPort);
+
+        client.Send(RegisterText(client.LocalPort, user, Unique("ua") + "@test", 1, 300, null, "baresip v1.0.0 (x86_64/linux)"));
+        var baresip = await client.FinalResponseAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("no challenge");
+        client.Send(RegisterText(client.LocalPort, user, Unique("ua") + "@test", 1, 300, null, "Yealink SIP-T46U 108.86.0.20"));
+        var other = await client.FinalResponseAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("no challenge");
+
+        Challenges(baresip).ShouldHaveSingleItem().ShouldContain("algorithm=MD5,");
+        Challenges(other).Count.ShouldBe(2, "the fixture allows MD5 and SHA-256");
+    }
+
+    [PostgresFact]
     public async Task Sha256CredentialsRegisterTwoDevicesAndUnregisteringBothTakesTheAgentOffline()
     {
         var user = Unique("ag");
@@ -204,7 +220,7 @@ public sealed class RegistrationTests(SoftswitchFixture fx)
         return await client.FinalResponseAsync(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("no final response");
     }
 
-    private static string RegisterText(int localPort, string user, string callId, int cseq, int expires, string? authorization)
+    private static string RegisterText(int localPort, string user, string callId, int cseq, int expires, string? authorization, string? userAgent = null)
     {
         var sb = new StringBuilder();
         sb.Append("REGISTER sip:callcenter SIP/2.0\n")
@@ -216,6 +232,11 @@ public sealed class RegistrationTests(SoftswitchFixture fx)
             .Append("Contact: <sip:").Append(user).Append("@127.0.0.1:").Append(localPort).Append(">\n")
             .Append("Expires: ").Append(expires).Append('\n')
             .Append("Max-Forwards: 70\n");
+        if (userAgent is not null)
+        {
+            sb.Append("User-Agent: ").Append(userAgent).Append('\n');
+        }
+
         if (authorization is not null)
         {
             sb.Append("Authorization: ").Append(authorization).Append('\n');
