@@ -2,7 +2,7 @@
 
 # Debian packages CallCenter needs at run or test time.
 # fonts-wqy-microhei: a CJK font, or headless Chromium draws the Chinese pages (and their screenshots) as boxes.
-CALLCENTER_PACKAGES=(postgresql sip-tester espeak-ng sox chromium curl fonts-wqy-microhei)
+CALLCENTER_PACKAGES=(postgresql sip-tester baresip-core espeak-ng sox chromium curl fonts-wqy-microhei)
 
 log() { printf '[callcenter] %s\n' "$*" >&2; }
 

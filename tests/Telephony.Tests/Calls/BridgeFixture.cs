@@ -1,4 +1,5 @@
 using CallCenter.Agent.Web.Data;
+using CallCenter.Telephony.Agents;
 using CallCenter.Telephony.Calls;
 using CallCenter.Telephony.Media;
 using CallCenter.TestSupport;
@@ -94,6 +95,29 @@ public sealed class BridgeFixture : IAsyncLifetime
             INSERT INTO agent_registrations (agent_id, contact_uri, source, node, expires_at)
             VALUES (@id, 'sip:' || @name || '@127.0.0.1:' || @port, 'udp:127.0.0.1', 'test', now() + interval '5 minutes')
             """, new { id, name, port = phone.SipPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return id;
+    }
+
+    /// <summary>
+    /// An offline agent skilled for the repairs line whose own SIP phone must REGISTER with digest auth
+    /// (<paramref name="password"/> in realm "callcenter") before calls route to it.
+    /// </summary>
+    public async Task<int> SipAgentAsync(string user, string password)
+    {
+        const string realm = "callcenter";
+        await using var conn = await DataSource.OpenConnectionAsync();
+        var id = await conn.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO agents (username, display_name, sip_username, sip_realm, sip_ha1_md5, sip_ha1_sha256, state, state_changed_at)
+            VALUES (@user, @user, @user, @realm, @md5, @sha, 'offline', now() - interval '1 hour') RETURNING id
+            """,
+            new
+            {
+                user, realm,
+                md5 = DigestAuth.Ha1(DigestAlgorithm.Md5, user, realm, password),
+                sha = DigestAuth.Ha1(DigestAlgorithm.Sha256, user, realm, password),
+            });
+        await conn.ExecuteAsync("INSERT INTO agent_skills (agent_id, service_line_id) VALUES (@id, @line)", new { id, line = RepairsLineId });
         return id;
     }
 

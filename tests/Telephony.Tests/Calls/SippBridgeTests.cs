@@ -1,5 +1,4 @@
 using System.Globalization;
-using CallCenter.Telephony.Agents;
 using CallCenter.Telephony.Media;
 using CallCenter.Telephony.Tests.Media;
 using CallCenter.TestSupport;
@@ -15,26 +14,12 @@ namespace CallCenter.Telephony.Tests.Calls;
 [Collection(BridgeGroup.Name)]
 public sealed class SippBridgeTests(BridgeFixture fx)
 {
-    private const string Realm = "callcenter";
-
     [PostgresFact]
     public async Task ASippCallersSpeechReachesARegisteredSippAgentTranscodedAndTheAgentsByeEndsBothLegs()
     {
         await fx.RetireAgentsAsync();
         var user = "sippag" + Guid.NewGuid().ToString("N")[..6];
-        var agentId = await fx.QuerySingleAsync<int>(
-            """
-            INSERT INTO agents (username, display_name, sip_username, sip_realm, sip_ha1_md5, sip_ha1_sha256, state, state_changed_at)
-            VALUES (@user, @user, @user, @Realm, @md5, @sha, 'offline', now() - interval '1 hour') RETURNING id
-            """,
-            new
-            {
-                user, Realm,
-                md5 = DigestAuth.Ha1(DigestAlgorithm.Md5, user, Realm, "pw-sipp"),
-                sha = DigestAuth.Ha1(DigestAlgorithm.Sha256, user, Realm, "pw-sipp"),
-            });
-        await fx.QuerySingleAsync<int>("INSERT INTO agent_skills (agent_id, service_line_id) VALUES (@agentId, @line) RETURNING agent_id",
-            new { agentId, line = fx.RepairsLineId });
+        var agentId = await fx.SipAgentAsync(user, "pw-sipp");
 
         var uasPort = SoftswitchFixture.FreePort();
         var uasMedia = 24000 + (Random.Shared.Next(0, 2000) * 2);
@@ -74,7 +59,7 @@ public sealed class SippBridgeTests(BridgeFixture fx)
         Contains(right, atAgent[8000..16000]).ShouldBeTrue("the agent received it transcoded to µ-law and echoed it back");
     }
 
-    private static bool Contains(short[] haystack, short[] needle)
+    internal static bool Contains(short[] haystack, short[] needle)
     {
         for (var i = 0; i + needle.Length <= haystack.Length; i++)
         {
