@@ -29,6 +29,7 @@ public static class TelephonyModule
             .Validate(o => System.Net.IPAddress.TryParse(o.Sip.BindAddress, out _), "Telephony:Sip:BindAddress must be an IP address.")
             .Validate(o => o.Sip.DigestAlgorithmList.Any() && o.Sip.DigestAlgorithmList.All(a => a is "SHA-256" or "MD5"), "Telephony:Sip:DigestAlgorithms may only list SHA-256 and MD5.")
             .Validate(o => o.Sip.NonceSecret is null || Agents.NonceSecrets.TryDecode(o.Sip.NonceSecret) is not null, "Telephony:Sip:NonceSecret must be base64 of at least 16 bytes.")
+            .Validate(o => KnownZone(o.Calls.TimeZone), "Telephony:Calls:TimeZone must be a time zone known on this host (IANA id, e.g. Asia/Shanghai).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelephonyOptions>, TelephonyOptionsNestedValidation>();
         builder.Services.AddSingleton<Calls.CallEventBus>();
@@ -76,6 +77,7 @@ public static class TelephonyModule
             return new PromptLibrary(o.PromptsPath ?? Path.Combine(AppContext.BaseDirectory, "Prompts"), sp.GetRequiredService<ILogger<PromptLibrary>>());
         });
         services.AddSingleton<DnisMap>();
+        services.AddSingleton<LineHours>();
         services.AddSingleton<NuisanceRules>();
         services.AddSingleton<CallStore>();
         services.AddSingleton(sp =>
@@ -99,6 +101,19 @@ public static class TelephonyModule
             manager.OutboundDialogs = sp.GetRequiredService<Outbound.OutboundDialogs>();
             return manager;
         });
+    }
+
+    private static bool KnownZone(string id)
+    {
+        try
+        {
+            _ = Routing.LineHours.Zone(id);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }
 

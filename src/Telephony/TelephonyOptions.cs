@@ -93,6 +93,14 @@ public sealed class CallOptions
     /// <summary>Prompt for lines without their own welcome_prompt.</summary>
     [Required]
     public string DefaultWelcomePrompt { get; set; } = "welcome.wav";
+
+    /// <summary>Prompt for callers of a line outside its own business hours (the call then ends as 'closed').</summary>
+    [Required]
+    public string ClosedPrompt { get; set; } = "closed.wav";
+
+    /// <summary>IANA zone that lines' business hours and holidays are read in (the centre's).</summary>
+    [Required]
+    public string TimeZone { get; set; } = "Asia/Shanghai";
 }
 
 public sealed class SipOptions

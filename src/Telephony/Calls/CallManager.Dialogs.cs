@@ -41,7 +41,7 @@ public sealed partial class CallManager
 
         if (invite.Respond(487))
         {
-            _ = EndAsync(call, "abandoned", "caller", "CANCEL before answer", sendBye: false);
+            _ = EndAsync(call, call.Closed ? "closed" : "abandoned", "caller", "CANCEL before answer", sendBye: false);
         }
     }
 
@@ -80,7 +80,7 @@ public sealed partial class CallManager
         transaction.Respond(200);
         if (request.Method == "BYE")
         {
-            var disposition = call.State == CallState.Queued || call.State == CallState.Announcing ? "abandoned" : "completed";
+            var disposition = call.Closed ? "closed" : call.State == CallState.Queued || call.State == CallState.Announcing ? "abandoned" : "completed";
             _ = EndAsync(call, disposition, "caller", "BYE from caller", sendBye: false);
         }
     }

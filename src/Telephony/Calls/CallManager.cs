@@ -21,6 +21,7 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
     private readonly CallStore _store;
     private readonly Agents.Registrar _registrar;
     private readonly DnisMap _dnis;
+    private readonly LineHours _hours;
     private readonly NuisanceRules _rules;
     private readonly RtpPortPool _ports;
     private readonly PromptPlayer _player;
@@ -45,8 +46,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         PromptLibrary prompts, CallEventBus events, TelephonyMetrics metrics, MediaMetrics mediaMetrics,
         IOptions<TelephonyOptions> options, TimeProvider time, ILogger<CallManager> logger, Agents.Registrar registrar,
         IEnumerable<ICallAudioSink> audioSinks, Agents.AgentRinger ringer, Agents.AgentSelector selector, Agents.AgentStates states,
-        Acd.QueueAttendant attendant)
+        Acd.QueueAttendant attendant, LineHours hours)
     {
+        _hours = hours;
         _ringer = ringer;
         _selector = selector;
         _states = states;
@@ -179,7 +181,9 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 return;
             }
 
-            if (decision.Action == NuisanceAction.Allow)
+            // Closed: answered only to say so; blocked callers keep their own treatment.
+            call.Closed = decision.Action == NuisanceAction.Allow && !await _hours.IsOpenAsync(line.Id, ct);
+            if (decision.Action == NuisanceAction.Allow && !call.Closed)
             {
                 _events.Publish(new CallOffered(call.Id, _time.GetUtcNow(), caller, call.Dialed, line.Id, line.Code));
             }
@@ -251,6 +255,13 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
             return;
         }
 
+        if (call.Closed)
+        {
+            await PlayAsync(call, _options.Calls.ClosedPrompt, token);
+            await EndAsync(call, "closed", "system", "outside the line's business hours", sendBye: true);
+            return;
+        }
+
         await PlayAsync(call, call.Line?.WelcomePrompt ?? _options.Calls.DefaultWelcomePrompt, token);
         if (call.IsEnded)
         {
@@ -265,74 +276,11 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         _ = Task.Run(() => RunQueueAsync(call), CancellationToken.None);
     }
 
-    private async Task StartMediaAsync(InboundCall call, SdpAgreement agreement, RtpPortLease lease, CancellationToken ct)
-    {
-        var folder = Path.Combine(_options.RecordingsPath, call.StartedAt.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var path = Path.GetFullPath(Path.Combine(folder, call.Id.ToString("N") + "-customer.wav"));
-        call.Recorder = new WavWriter(path);
-        call.RecordingId = await _store.InsertLegWithRecordingAsync(call.Id, "customer", call.SipCallId, call.Invite.Request.Get("From"),
-            agreement.Codec.ToString().ToUpperInvariant(), path, ct);
-        call.Media = new RtpSession(lease, agreement, call.Remote.EndPoint.Address, call.Recorder,
-            digit =>
-            {
-                call.Digits.Writer.TryWrite(digit);
-                _events.Publish(new DtmfReceived(call.Id, _time.GetUtcNow(), digit));
-            }, _mediaMetrics, _time);
-        // The customer leg goes to live transcription as it is recorded; the agent leg joins when bridged.
-        call.Media.Tap = CallAudioTaps.For(_audioSinks, call.Id, CallLeg.Customer);
-
-        call.Media.Start();
-    }
-
-    private async Task PlayAsync(InboundCall call, string prompt, CancellationToken token)
-    {
-        var samples = _prompts.Get(prompt) ?? _prompts.Get(_options.Calls.DefaultWelcomePrompt);
-        if (samples is null || call.Media is null)
-        {
-            return;
-        }
-
-        try
-        {
-            // Stopped by the call's end or by an agent answering (InboundCall.Prompts).
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, call.Prompts.Token);
-            await _player.PlayAsync(call.Media, samples, linked.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller hung up during the prompt.
-        }
-    }
-
     private async Task RejectAsync(InboundCall call, int status, string disposition, string reason)
     {
         call.Invite.Respond(status);
         _events.Publish(new CallRejected(call.Id, _time.GetUtcNow(), call.Caller, call.Dialed, status, reason));
         await EndAsync(call, disposition, "system", reason, sendBye: false);
-    }
-
-    /// <summary>Stops the call's media (returning its ports) and finishes its recording; safe to call twice.</summary>
-    private async Task ReleaseMediaAsync(InboundCall call)
-    {
-        var (media, recorder) = call.TakeMedia();
-        if (media is not null)
-        {
-            await media.DisposeAsync();
-            foreach (var sink in _audioSinks)
-            {
-                sink.OnLegEnded(call.Id, CallLeg.Customer);
-            }
-        }
-
-        if (recorder is not null)
-        {
-            recorder.Dispose();
-            if (call.RecordingId is { } rid)
-            {
-                await _store.CompleteRecordingAsync(rid, (long)recorder.Duration.TotalMilliseconds, recorder.Bytes, CancellationToken.None);
-            }
-        }
     }
 
     /// <summary>Ends a call once: BYE if asked, media stopped, recording finished, row closed, event published.</summary>

@@ -43,6 +43,9 @@ public sealed class InboundCall(Guid id, ServerTransaction invite, string? calle
 
     public ServiceLine? Line { get; set; }
 
+    /// <summary>The line is outside its business hours: the caller hears the closed prompt, the call ends 'closed'.</summary>
+    public bool Closed { get; set; }
+
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
     public DateTimeOffset? AnsweredAt { get; set; }

@@ -52,6 +52,11 @@ public sealed class AdminBrowserTests(KestrelWebAppFixture app) : IClassFixture<
         (await app.CountAsync("SELECT count(*) FROM calendar_days WHERE day = '2027-10-08' AND kind = 'holiday'")).ShouldBe(1);
         (await app.CountAsync("SELECT count(*) FROM audit_log WHERE actor = 'admin' AND action IN ('line_edited','config_changed')")).ShouldBe(2);
 
+        // The hours section says what the default hours and a line's own hours each do.
+        (await page.Locator("#hours-note").TextContentAsync())!.ShouldContain("来电不受影响");
+        await page.SelectOptionAsync("#hours-form select[name=line]", new SelectOptionValue { Index = 1 });
+        await page.Locator("#hours-note", new() { HasText = "下班提示" }).WaitForAsync();
+
         var shots = Path.Combine(TestEnvironment.RepositoryRoot, "TestResults", "screenshots");
         Directory.CreateDirectory(shots);
         (await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "admin.png"), FullPage = true })).Length.ShouldBeGreaterThan(1000);

@@ -41,7 +41,8 @@ public sealed class QueueCallbacksTests
                 (5, '13600000005', true,  false, now() - interval '1 hour',  'abandoned',        'system'), -- maximum duration
                 (6, '13600000006', false, false, now() - interval '1 hour',  'abandoned',        'caller'), -- CANCEL while ringing
                 (7, '13600000007', true,  false, now() - interval '3 days',  'abandoned',        'caller'), -- too long ago
-                (8, '13600000001', true,  false, now() - interval '30 minutes', 'abandoned',     'caller')  -- same number again
+                (8, '13600000001', true,  false, now() - interval '30 minutes', 'abandoned',     'caller'), -- same number again
+                (9, '13600000009', true,  false, now() - interval '1 hour',  'closed',           'system')  -- line outside its hours
               ) v(n, caller, answered, agent, ended, disposition, ended_by)
             """);
         using var bus = new CallEventBus();
@@ -50,15 +51,16 @@ public sealed class QueueCallbacksTests
         var created = await bridge.ReconcileAsync(CancellationToken.None);
         var again = await bridge.ReconcileAsync(CancellationToken.None);
 
-        created.ShouldBe(2);
+        created.ShouldBe(3);
         again.ShouldBe(0);
         var rows = (await conn.QueryAsync<(string Kind, string SourceType, string SourceId, string Destination, long? CustomerId)>(
             "SELECT kind, source_type, source_id, destination, customer_id FROM callbacks ORDER BY source_id")).ToList();
         rows.ShouldBe([
             ("abandoned", "call", "00000000-0000-0000-0000-000000000001", "13600000001", null),
             ("queue_callback", "queue", "00000000-0000-0000-0000-000000000002", "13600000002", customer),
+            ("abandoned", "call", "00000000-0000-0000-0000-000000000009", "13600000009", null),
         ]);
-        (await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM callback_attempts")).ShouldBe(2);
+        (await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM callback_attempts")).ShouldBe(3);
     }
 
     [PostgresFact]

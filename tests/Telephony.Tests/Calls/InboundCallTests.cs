@@ -92,6 +92,39 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
     }
 
     [PostgresFact]
+    public async Task ALineCalledOutsideItsOwnHoursPlaysTheClosedPromptHangsUpAndIsRecordedAsClosed()
+    {
+        var lineId = await fx.QuerySingleAsync<int>(
+            "INSERT INTO service_lines (code, name_zh, name_en) VALUES ('closed' || substr(md5(random()::text), 1, 6), '夜间测试', 'Hours test') RETURNING id");
+        await fx.ExecuteAsync("INSERT INTO toll_free_numbers (number, service_line_id) VALUES ('8008107000', @lineId)", new { lineId });
+        // Every weekday open for one hour that is not now in Shanghai: before noon 13:00–14:00, after it 01:00–02:00.
+        var hour = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, CallCenter.Telephony.Routing.LineHours.Zone("Asia/Shanghai")).Hour < 12 ? 13 : 1;
+        await fx.ExecuteAsync(
+            "INSERT INTO business_hours (service_line_id, weekday, opens, closes) SELECT @lineId, d, make_time(@hour, 0, 0), make_time(@hour + 1, 0, 0) FROM generate_series(0, 6) d",
+            new { lineId, hour });
+        var hours = fx.Services.GetRequiredService<CallCenter.Telephony.Routing.LineHours>();
+        (await hours.IsOpenAsync(lineId, CancellationToken.None)).ShouldBeFalse();
+
+        // The caller speaks (so RTP inactivity does not end it first) and waits for our BYE after the 9 s prompt.
+        var callId = NewCallId();
+        var xml = Sipp.Scenario("bridged-pcap-call.xml").Replace("@PCAP@", Sipp.Pcap("g711a.pcap"), StringComparison.Ordinal)
+            .Replace("@WAIT@", "0", StringComparison.Ordinal);
+        var (exit, output) = await Sipp.RunAsync(fx.SipPort, xml, "13700000015", "8008107000", callId);
+
+        exit.ShouldBe(0, output);
+        var call = await fx.WaitForEndedCallAsync(callId);
+        (call.Disposition, call.EndedBy, call.Answered, call.Queued).ShouldBe(("closed", "system", true, false));
+        call.EndReason.ShouldBe("outside the line's business hours");
+        (await fx.QuerySingleAsync<bool>("SELECT complete FROM recordings WHERE call_id = @Id", new { call.Id })).ShouldBeTrue();
+
+        // The same line with today's hours around now is open again, read at the next call (no restart, no cache).
+        await fx.ExecuteAsync("UPDATE business_hours SET opens = '00:00', closes = '23:59:59.999' WHERE service_line_id = @lineId", new { lineId });
+        (await hours.IsOpenAsync(lineId, CancellationToken.None)).ShouldBeTrue();
+        (await hours.IsOpenAsync(await fx.QuerySingleAsync<int>("SELECT id FROM service_lines WHERE code = 'repairs'"), CancellationToken.None))
+            .ShouldBeTrue("a line without hours of its own never closes");
+    }
+
+    [PostgresFact]
     public async Task AnUnknownTollFreeNumberGets404AndACallRow()
     {
         var callId = NewCallId();

@@ -147,7 +147,8 @@
       days: [...form.querySelectorAll("tr[data-weekday]")].filter((r) => r.querySelector("[name=open]").checked).map((r) => ({
         weekday: Number(r.dataset.weekday), opens: clock(r.querySelector("[name=opens]").value), closes: clock(r.querySelector("[name=closes]").value) })) }),
     load);
-    return el("section", { id: "hours" }, el("h2", {}, t("hours")), form);
+    return el("section", { id: "hours" }, el("h2", {}, t("hours")), form,
+      el("p", { class: "hint", id: "hours-note" }, tt(lineId === null ? "hours_note_default" : "hours_note_line")));
   }
 
   function holidaysSection() {
