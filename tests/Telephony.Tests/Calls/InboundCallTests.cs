@@ -96,7 +96,7 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
     {
         var lineId = await fx.QuerySingleAsync<int>(
             "INSERT INTO service_lines (code, name_zh, name_en) VALUES ('closed' || substr(md5(random()::text), 1, 6), '夜间测试', 'Hours test') RETURNING id");
-        await fx.ExecuteAsync("INSERT INTO toll_free_numbers (number, service_line_id) VALUES ('8008107000', @lineId)", new { lineId });
+        await fx.ExecuteAsync("INSERT INTO toll_free_numbers (number, service_line_id) VALUES ('8008106000', @lineId)", new { lineId });
         // Every weekday open for one hour that is not now in Shanghai: before noon 13:00–14:00, after it 01:00–02:00.
         var hour = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, CallCenter.Telephony.Routing.LineHours.Zone("Asia/Shanghai")).Hour < 12 ? 13 : 1;
         await fx.ExecuteAsync(
@@ -109,7 +109,7 @@ public sealed class InboundCallTests(SoftswitchFixture fx)
         var callId = NewCallId();
         var xml = Sipp.Scenario("bridged-pcap-call.xml").Replace("@PCAP@", Sipp.Pcap("g711a.pcap"), StringComparison.Ordinal)
             .Replace("@WAIT@", "0", StringComparison.Ordinal);
-        var (exit, output) = await Sipp.RunAsync(fx.SipPort, xml, "13700000015", "8008107000", callId);
+        var (exit, output) = await Sipp.RunAsync(fx.SipPort, xml, "13700000015", "8008106000", callId);
 
         exit.ShouldBe(0, output);
         var call = await fx.WaitForEndedCallAsync(callId);
