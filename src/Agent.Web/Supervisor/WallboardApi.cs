@@ -13,7 +13,7 @@ namespace CallCenter.Agent.Web.Supervisor;
 public sealed record QueueStats(int ServiceLineId, string Code, string NameZh, string NameEn, int Waiting,
     int LongestWaitSeconds, int Offered, int Answered, int AnsweredInTarget, int AnswerWithinSeconds,
     double? ServiceLevel, double? AnswerRate, double AnswerRateGoal, int Abandoned = 0, int CallbacksChosen = 0,
-    double? AverageWaitSeconds = null, int? MaxWaitSeconds = null, bool? AnswerRateGoalMet = null);
+    double? AverageWaitSeconds = null, int? MaxWaitSeconds = null, bool? AnswerRateGoalMet = null, int ClosedCalls = 0);
 
 public sealed record AgentBoardRow(int Id, string Username, string DisplayName, string? EmployeeNo, string State,
     DateTime StateChangedAt, Guid? CallId, string? CallState, string? Caller);

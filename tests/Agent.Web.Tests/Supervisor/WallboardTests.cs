@@ -68,7 +68,13 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
                 (3, NULL,            interval '200 s', 'callback_offered', 'system'),
                 (4, NULL,            interval '30 s',  'abandoned', 'caller'),
                 (5, NULL,            interval '3 s',   'abandoned', 'caller')) v(n, answer, ended, disposition, ended_by)
-             WHERE l.code = 'enquiries'
+             WHERE l.code = 'enquiries';
+            -- and one call that found the line closed (never queued): counted on its own, in no other figure
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, started_at, answered_at, ended_at,
+                               disposition, ended_by)
+            SELECT gen_random_uuid(), 'inbound', 'wbq-closed', '13700000009', l.id, 'test', 'ended', now() - interval '5 minutes',
+                   now() - interval '5 minutes', now() - interval '290 s', 'closed', 'system'
+              FROM service_lines l WHERE l.code = 'enquiries'
             """))
         {
             await cmd.ExecuteNonQueryAsync();
@@ -88,6 +94,7 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
         line.GetProperty("averageWaitSeconds").GetDouble().ShouldBe(64.5); // (8 + 20 + 200 + 30) / 4
         line.GetProperty("maxWaitSeconds").GetInt32().ShouldBe(200);
         line.GetProperty("answerRateGoalMet").GetBoolean().ShouldBeFalse();
+        line.GetProperty("closedCalls").GetInt32().ShouldBe(1);
     }
 
     [PostgresFact]

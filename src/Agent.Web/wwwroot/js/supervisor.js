@@ -18,7 +18,7 @@
     if (!board) return;
     const num = (v) => v === null || v === undefined ? "—" : v;
     const queues = section("queues", "queues", table(["line", "waiting", "longest_wait", "offered", "answered", "abandoned",
-      "callbacks_chosen", "avg_wait", "max_wait", "service_level", "answer_rate"],
+      "callbacks_chosen", "closed_calls", "avg_wait", "max_wait", "service_level", "answer_rate"],
       board.queues.map((q) => el("tr", { "data-line": q.code },
         el("td", {}, CC.lang === "zh" ? q.nameZh : q.nameEn),
         el("td", { class: "kpi" + (q.waiting > 0 ? " bad" : "") }, q.waiting),
@@ -27,6 +27,7 @@
         el("td", { class: "kpi", "data-kpi": "answered" }, q.answered),
         el("td", { class: "kpi", "data-kpi": "abandoned" }, q.abandoned),
         el("td", { class: "kpi", "data-kpi": "callbacks" }, q.callbacksChosen),
+        el("td", { class: "kpi", "data-kpi": "closed" }, q.closedCalls),
         el("td", { class: "kpi", "data-kpi": "avg-wait" }, num(q.averageWaitSeconds)),
         el("td", { class: "kpi", "data-kpi": "max-wait" }, num(q.maxWaitSeconds)),
         el("td", { class: "kpi" }, pct(q.serviceLevel)),
