@@ -30,6 +30,7 @@ public sealed partial class ServiceLevelGauges : BackgroundService
         meter.CreateObservableGauge("callcenter.queue.service_level", () => Each(q => q.ServiceLevel), description: "Share answered within the line's target today");
         meter.CreateObservableGauge("callcenter.queue.answer_rate", () => Each(q => q.AnswerRate), description: "Share answered by an agent today (goal 0.85)");
         meter.CreateObservableGauge("callcenter.queue.average_wait", () => Each(q => q.AverageWaitSeconds), unit: "s", description: "Average wait today");
+        meter.CreateObservableGauge("callcenter.queue.closed_calls", () => Each(q => q.ClosedCalls), description: "Calls that found the line closed today");
     }
 
     /// <summary>Reads the figures now (also done every <see cref="RefreshInterval"/>).</summary>

@@ -103,7 +103,10 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
         await using (var cmd = app.Db.CreateCommand("""
             INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, queued_at)
             SELECT gen_random_uuid(), 'inbound', 'wbg-' || n, NULL, l.id, 'test', 'queued', now() - interval '20 s'
-              FROM service_lines l, generate_series(1, 3) n WHERE l.code = 'complaints'
+              FROM service_lines l, generate_series(1, 3) n WHERE l.code = 'complaints';
+            INSERT INTO calls (id, direction, sip_call_id, caller_number, service_line_id, node, state, answered_at, ended_at, disposition, ended_by)
+            SELECT gen_random_uuid(), 'inbound', 'wbg-closed', '13700000008', l.id, 'test', 'ended', now(), now(), 'closed', 'system'
+              FROM service_lines l WHERE l.code = 'complaints'
             """))
         {
             await cmd.ExecuteNonQueryAsync();
@@ -112,22 +115,23 @@ public sealed class WallboardTests(WebAppFixture app) : IClassFixture<WebAppFixt
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var gauges = new ServiceLevelGauges(app.Db, meters.GetRequiredService<IMeterFactory>(), TimeProvider.System,
             NullLogger<ServiceLevelGauges>.Instance);
-        var waiting = new Dictionary<string, double>();
+        var figures = new Dictionary<(string Gauge, string Line), double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ServiceLevelGauges.MeterName && instrument.Name == "callcenter.queue.waiting")
+            if (instrument.Meter.Name == ServiceLevelGauges.MeterName && instrument.Name is "callcenter.queue.waiting" or "callcenter.queue.closed_calls")
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => waiting[(string)tags[0].Value!] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => figures[(instrument.Name, (string)tags[0].Value!)] = value);
         listener.Start();
 
         await gauges.RefreshAsync(CancellationToken.None);
         listener.RecordObservableInstruments();
 
-        waiting["complaints"].ShouldBe(3);
+        figures[("callcenter.queue.waiting", "complaints")].ShouldBe(3);
+        figures[("callcenter.queue.closed_calls", "complaints")].ShouldBe(1);
     }
 }
 
