@@ -1,14 +1,18 @@
 using System.Globalization;
+using CallCenter.Callbacks.Policies;
 using CallCenter.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace CallCenter.Agent.Web.Tests.Callbacks;
 
 /// <summary>
 /// The real host set up to dial callbacks through a loopback "trunk" where a test runs sipp as the customer: SIP over
-/// UDP on a free port, the callback scheduler on (Quartz sweeping every 300 ms), calling hours opened to the whole day
-/// so tests do not depend on the clock. Nothing is faked.
+/// UDP on a free port, the callback scheduler on (Quartz sweeping every 300 ms), calling hours and the centre's default
+/// business hours (08:00–20:00 China time in the reference data) opened to the whole day, so the tests pass at any
+/// hour. Nothing is faked.
 /// </summary>
 internal static class OutboundHost
 {
@@ -55,6 +59,13 @@ internal static class OutboundHost
             }
         });
         _ = factory.Server; // starts the host: migrations, SIP listener, Quartz
+        using (var open = factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                   "UPDATE business_hours SET opens = '00:00', closes = '23:59:59.999999' WHERE service_line_id IS NULL"))
+        {
+            open.ExecuteNonQuery();
+        }
+
+        factory.Services.GetRequiredService<PolicyCatalog>().Invalidate();
         return factory;
     }
 }
