@@ -56,7 +56,7 @@ public sealed class Baresip : IAsyncDisposable
         }
 
         var ctrlPort = TestPorts.Free();
-        var rtp = 26000 + (Random.Shared.Next(0, 1000) * 4);
+        var rtp = 50000 + (Random.Shared.Next(0, 2000) * 4); // above every other test's RTP and sipp media range
         File.WriteAllText(Path.Combine(dir.FullName, "config"), string.Join('\n',
             "poll_method epoll",
             "sip_listen 127.0.0.1:" + TestPorts.Free().ToString(inv),
@@ -114,7 +114,15 @@ public sealed class Baresip : IAsyncDisposable
         }
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("baresip did not quit within 10 s:\n" + Log);
+        }
+
         return _process.ExitCode;
     }
 

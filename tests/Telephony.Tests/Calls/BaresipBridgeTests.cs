@@ -44,6 +44,12 @@ public sealed class BaresipBridgeTests(BridgeFixture fx)
             "SELECT coalesce(disposition, '') || '/' || coalesce(ended_by, '') || '/' || coalesce(agent_id, 0) FROM calls WHERE sip_call_id = @callId",
             new { callId }, "completed/agent/" + agentId)).ShouldBe("completed/agent/" + agentId);
 
+        // Quitting the softphone unregisters it: the agent goes offline rather than waiting for the binding to expire.
+        // (It also closes sndfile's dump, so its WAV header is complete before it is read below.)
+        (await phone.QuitAsync()).ShouldBe(0, phone.Log);
+        (await fx.EventuallyAsync<string>("SELECT state FROM agents WHERE id = @agentId", new { agentId }, "offline", seconds: 10))
+            .ShouldBe("offline", phone.Log);
+
         // The caller's speech as baresip decoded it: A-law from sipp, transcoded by us to the µ-law baresip chose.
         var said = PcapReader.ReadRtp(pcap).SelectMany(p => p.Payload).Select(G711.DecodeAlaw).ToArray();
         var one = new byte[1];
@@ -61,10 +67,5 @@ public sealed class BaresipBridgeTests(BridgeFixture fx)
         var (left, right) = StereoWavWriter.ReadChannels(path);
         SippBridgeTests.Contains(left, said[8000..12000]).ShouldBeTrue("the caller's speech is on the left channel");
         SippBridgeTests.Contains(right, clip[16000..20000]).ShouldBeTrue("baresip's clip is on the right channel");
-
-        // Quitting the softphone unregisters it: the agent goes offline rather than waiting for the binding to expire.
-        (await phone.QuitAsync()).ShouldBe(0, phone.Log);
-        (await fx.EventuallyAsync<string>("SELECT state FROM agents WHERE id = @agentId", new { agentId }, "offline", seconds: 10))
-            .ShouldBe("offline", phone.Log);
     }
 }
