@@ -103,18 +103,7 @@ public static class TelephonyModule
         });
     }
 
-    private static bool KnownZone(string id)
-    {
-        try
-        {
-            _ = Routing.LineHours.Zone(id);
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    private static bool KnownZone(string id) => CentreTime.TryZone(id, out _);
 }
 
 /// <summary>DataAnnotations do not recurse into nested objects; this checks the nested sections.</summary>

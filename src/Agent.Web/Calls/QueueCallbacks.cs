@@ -24,7 +24,7 @@ public sealed class QueueCallbackOptions
 /// <summary>
 /// Callers the queue lost get a callback request: pressed 1 at the offer (disposition 'callback_offered') →
 /// 'queue_callback'; hung up while queued or during the announcement (abandoned by the caller after our answer,
-/// before an agent) or called a line outside its business hours (disposition 'closed') → 'abandoned'. The calls row is the truth: the bus only makes it quick, and a reconciliation at
+/// before an agent) or heard that the line is closed (disposition 'closed', answered) → 'abandoned'. The calls row is the truth: the bus only makes it quick, and a reconciliation at
 /// start and every few minutes creates whatever a restart or a dropped event missed. Idempotent per call (UNIQUE on
 /// source), and a number that already has an open queue or abandoned callback gets no second one. Withheld numbers
 /// get none. Lives in the host because Telephony must not reference Callbacks.
@@ -34,7 +34,8 @@ public sealed partial class QueueCallbacks(CallEventBus bus, CallbackRequests re
 {
     // A call qualifies when this holds for the row aliased c.
     private const string Qualifies = """
-        c.direction = 'inbound' AND (c.disposition IN ('callback_offered', 'closed')
+        c.direction = 'inbound' AND (c.disposition = 'callback_offered'
+            OR (c.disposition = 'closed' AND c.answered_at IS NOT NULL)
             OR (c.disposition = 'abandoned' AND c.ended_by = 'caller' AND c.answered_at IS NOT NULL AND c.agent_answered_at IS NULL))
         """;
 

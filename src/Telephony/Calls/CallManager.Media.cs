@@ -26,9 +26,11 @@ public sealed partial class CallManager
         call.Media.Start();
     }
 
-    private async Task PlayAsync(InboundCall call, string prompt, CancellationToken token)
+    /// <summary>Plays a prompt; a missing one is replaced by the default welcome only where <paramref name="orWelcome"/> (a
+    /// caller about to be hung up must not hear "please hold").</summary>
+    private async Task PlayAsync(InboundCall call, string prompt, CancellationToken token, bool orWelcome = true)
     {
-        var samples = _prompts.Get(prompt) ?? _prompts.Get(_options.Calls.DefaultWelcomePrompt);
+        var samples = _prompts.Get(prompt) ?? (orWelcome ? _prompts.Get(_options.Calls.DefaultWelcomePrompt) : null);
         if (samples is null || call.Media is null)
         {
             return;

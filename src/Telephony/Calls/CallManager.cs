@@ -160,6 +160,8 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 return;
             }
 
+            // Closed: answered only to say so; blocked callers keep their own treatment. Decided before any port is rented.
+            call.Closed = decision.Action == NuisanceAction.Allow && !await _hours.IsOpenAsync(line.Id, ct);
             if (UnacceptableBody(request) is { } status)
             {
                 await RejectAsync(call, status, "failed", "unacceptable request body");
@@ -181,8 +183,6 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
                 return;
             }
 
-            // Closed: answered only to say so; blocked callers keep their own treatment.
-            call.Closed = decision.Action == NuisanceAction.Allow && !await _hours.IsOpenAsync(line.Id, ct);
             if (decision.Action == NuisanceAction.Allow && !call.Closed)
             {
                 _events.Publish(new CallOffered(call.Id, _time.GetUtcNow(), caller, call.Dialed, line.Id, line.Code));
@@ -250,14 +250,14 @@ public sealed partial class CallManager : ISipUserAgent, IAsyncDisposable
         var token = call.Lifetime.Token;
         if (decision.Action == NuisanceAction.Announce)
         {
-            await PlayAsync(call, _options.Calls.NuisancePrompt, token);
+            await PlayAsync(call, _options.Calls.NuisancePrompt, token, orWelcome: false);
             await EndAsync(call, "blocked", "system", "nuisance rule " + decision.RuleId + " (" + decision.RuleKind + "): announced", sendBye: true);
             return;
         }
 
         if (call.Closed)
         {
-            await PlayAsync(call, _options.Calls.ClosedPrompt, token);
+            await PlayAsync(call, _options.Calls.ClosedPrompt, token, orWelcome: false);
             await EndAsync(call, "closed", "system", "outside the line's business hours", sendBye: true);
             return;
         }

@@ -16,6 +16,7 @@ public sealed record LineOpening(int Weekday, TimeOnly Opens, TimeOnly Closes);
 /// </summary>
 public sealed class LineHours(NpgsqlDataSource db, IOptions<TelephonyOptions> options, TimeProvider time)
 {
+    private static readonly TimeOnly EndOfDay = new(23, 59);
     private readonly TimeZoneInfo _zone = Zone(options.Value.Calls.TimeZone);
 
     public async Task<bool> IsOpenAsync(int lineId, CancellationToken ct)
@@ -52,12 +53,12 @@ public sealed class LineHours(NpgsqlDataSource db, IOptions<TelephonyOptions> op
         }
 
         var now = TimeOnly.FromDateTime(local);
-        return opening is not null && now >= opening.Opens && now < opening.Closes;
+        // The admin page's time inputs stop at 23:59: a line closing then is open until midnight.
+        return opening is not null && now >= opening.Opens && (now < opening.Closes || opening.Closes >= EndOfDay);
     }
 
-    /// <summary>The configured zone; Asia/Shanghai is known even on a host without tzdata (fixed UTC+8, no DST).</summary>
+    /// <summary>The configured zone (checked at start, so this throws only for a zone nobody validated).</summary>
     public static TimeZoneInfo Zone(string id) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone
-        : id == "Asia/Shanghai" ? TimeZoneInfo.CreateCustomTimeZone(id, TimeSpan.FromHours(8), "China Standard Time", "CST")
+        CentreTime.TryZone(id, out var zone) ? zone
         : throw new InvalidOperationException($"Telephony:Calls:TimeZone '{id}' is not a time zone known on this host");
 }

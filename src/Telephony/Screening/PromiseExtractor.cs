@@ -21,9 +21,7 @@ public sealed class PromiseExtractor
         _engine = engine;
         _time = time;
         _parser = new ChineseTimeParser(lexicon.PromiseTime);
-        _zone = TimeZoneInfo.TryFindSystemTimeZoneById(lexicon.PromiseTime.TimeZone, out var zone) ? zone
-            // China has no daylight saving time, so a host without tzdata can still use the fixed offset.
-            : lexicon.PromiseTime.TimeZone == "Asia/Shanghai" ? TimeZoneInfo.CreateCustomTimeZone("Asia/Shanghai", TimeSpan.FromHours(8), "China Standard Time", "CST")
+        _zone = CentreTime.TryZone(lexicon.PromiseTime.TimeZone, out var zone) ? zone
             : throw new FormatException($"lexicon.json promiseTime.timeZone '{lexicon.PromiseTime.TimeZone}' is not known on this host");
     }
 

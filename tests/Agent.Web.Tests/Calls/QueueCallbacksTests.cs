@@ -30,7 +30,7 @@ public sealed class QueueCallbacksTests
         await conn.ExecuteAsync("""
             INSERT INTO calls (id, direction, sip_call_id, caller_number, node, state, answered_at, queued_at, agent_answered_at,
                                ended_at, disposition, ended_by)
-            SELECT ('00000000-0000-0000-0000-00000000000' || v.n)::uuid, 'inbound', 'qc-' || v.n, v.caller, 'test', 'ended',
+            SELECT ('00000000-0000-0000-0000-' || lpad(v.n::text, 12, '0'))::uuid, 'inbound', 'qc-' || v.n, v.caller, 'test', 'ended',
                    CASE WHEN v.answered THEN v.ended - interval '1 minute' END, v.ended - interval '50 s',
                    CASE WHEN v.agent THEN v.ended - interval '40 s' END, v.ended, v.disposition, v.ended_by
               FROM (VALUES
@@ -42,7 +42,8 @@ public sealed class QueueCallbacksTests
                 (6, '13600000006', false, false, now() - interval '1 hour',  'abandoned',        'caller'), -- CANCEL while ringing
                 (7, '13600000007', true,  false, now() - interval '3 days',  'abandoned',        'caller'), -- too long ago
                 (8, '13600000001', true,  false, now() - interval '30 minutes', 'abandoned',     'caller'), -- same number again
-                (9, '13600000009', true,  false, now() - interval '1 hour',  'closed',           'system')  -- line outside its hours
+                (9, '13600000009', true,  false, now() - interval '1 hour',  'closed',           'system'), -- heard the line is closed
+                (10, '13600000010', false, false, now() - interval '1 hour', 'closed',           'caller')  -- CANCEL before the closed prompt
               ) v(n, caller, answered, agent, ended, disposition, ended_by)
             """);
         using var bus = new CallEventBus();

@@ -27,14 +27,22 @@ public sealed class LineHoursTests
         LineHours.IsOpen(Week, null, At(local)).ShouldBe(open);
 
     [Fact]
+    public void ADayClosingAt2359IsOpenUntilMidnight()
+    {
+        LineOpening[] late = [new(1, new TimeOnly(8, 0), new TimeOnly(23, 59))];
+        LineHours.IsOpen(late, null, At("2026-11-23 23:59").AddSeconds(30)).ShouldBeTrue("the admin page's time input cannot say 24:00");
+        LineHours.IsOpen(late, null, At("2026-11-23 07:59")).ShouldBeFalse();
+    }
+
+    [Fact]
     public void APublicHolidayClosesTheLineAllDay() =>
         LineHours.IsOpen(Week, "holiday", At("2026-10-01 10:00")).ShouldBeFalse();
 
     [Fact]
     public void AMakeUpWorkdayOnAWeekdayWithoutHoursOpensWithMondaysHours()
     {
-        LineHours.IsOpen(Week, "workday", At("2026-09-27 09:30")).ShouldBeTrue("a 调休 Sunday opens 09:00–18:00 like Monday");
-        LineHours.IsOpen(Week, "workday", At("2026-09-27 18:30")).ShouldBeFalse();
+        LineHours.IsOpen(Week, "workday", At("2026-09-20 09:30")).ShouldBeTrue("a 调休 Sunday opens 09:00–18:00 like Monday");
+        LineHours.IsOpen(Week, "workday", At("2026-09-20 18:30")).ShouldBeFalse();
         LineHours.IsOpen(Week, "workday", At("2026-10-10 09:30")).ShouldBeFalse("a 调休 Saturday keeps Saturday's own 10:00–16:00");
     }
 
