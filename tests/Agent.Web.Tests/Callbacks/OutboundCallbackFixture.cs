@@ -1,16 +1,23 @@
+using CallCenter.Agent.Web.Tests.Calls;
 using CallCenter.Callbacks.Requests;
+using CallCenter.Telephony.Tests.Pipeline;
+using CallCenter.Telephony.Transcription;
 using CallCenter.TestSupport;
 using Dapper;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using CallCenter.Telephony;
 
 namespace CallCenter.Agent.Web.Tests.Callbacks;
 
 /// <summary>
 /// The real host with SIP and the callback scheduler on (Quartz sweeping every 300 ms) on a fresh database; its
 /// outbound trunk is a loopback port where each test starts sipp as the customer. Calling hours are opened to the
-/// whole day so the tests do not depend on the clock; nothing is faked.
+/// whole day so the tests do not depend on the clock. Agents' phones register with MD5 first (sipp reads only the first
+/// challenge). The one stand-in is the transcriber (ITranscriber seam): no Whisper weights exist here, so it returns
+/// the known sentence of the clip nearest in length; VAD, storage and screening behind it are real.
 /// </summary>
 public sealed class OutboundCallbackFixture : IAsyncLifetime
 {
@@ -18,6 +25,9 @@ public sealed class OutboundCallbackFixture : IAsyncLifetime
     private WebApplicationFactory<Program>? _factory;
 
     public int TrunkPort { get; private set; }
+
+    /// <summary>The host's own SIP port, where agents' phones register.</summary>
+    public int SipPort => Services.GetRequiredService<IOptions<TelephonyOptions>>().Value.Sip.Port;
 
     public NpgsqlDataSource DataSource => _db!.DataSource;
 
@@ -37,7 +47,14 @@ public sealed class OutboundCallbackFixture : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         TrunkPort = TestPorts.Free();
         var rtpBase = 44000 + (Random.Shared.Next(0, 200) * 4);
-        _factory = OutboundHost.Start(_db.ConnectionString, "cb-test-" + Guid.NewGuid().ToString("N")[..6], TrunkPort, rtpBase, rtpBase + 198, RecordingsPath);
+        _factory = OutboundHost.Start(_db.ConnectionString, "cb-test-" + Guid.NewGuid().ToString("N")[..6], TrunkPort, rtpBase, rtpBase + 198, RecordingsPath,
+            new Dictionary<string, string> { ["Telephony:Sip:DigestAlgorithms"] = "MD5,SHA-256" },
+            services =>
+            {
+                services.AddSingleton<ITranscriber>(new ScriptedTranscriber(
+                    [(SipHostFixture.CallerSpeech.Length, SipHostFixture.CallerText), (SipHostFixture.AgentSpeech.Length, SipHostFixture.AgentText)]));
+                services.AddSingleton(new TranscriptionStatus(TranscriptionMode.Whisper));
+            });
     }
 
     /// <summary>A customer with one verified mobile number and a repair order in repair.</summary>

@@ -3,6 +3,7 @@ using CallCenter.Callbacks.Policies;
 using CallCenter.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -17,7 +18,7 @@ namespace CallCenter.Agent.Web.Tests.Callbacks;
 internal static class OutboundHost
 {
     public static WebApplicationFactory<Program> Start(string connectionString, string node, int trunkPort, int rtpMin, int rtpMax,
-        string recordingsPath, IReadOnlyDictionary<string, string>? extra = null)
+        string recordingsPath, IReadOnlyDictionary<string, string>? extra = null, Action<IServiceCollection>? services = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var settings = new Dictionary<string, string>
@@ -56,6 +57,11 @@ internal static class OutboundHost
             foreach (var (k, v) in settings)
             {
                 b.UseSetting(k, v);
+            }
+
+            if (services is not null)
+            {
+                b.ConfigureTestServices(services);
             }
         });
         _ = factory.Server; // starts the host: migrations, SIP listener, Quartz
