@@ -92,6 +92,14 @@ public sealed partial class CallManager
             return false;
         }
 
+        if (!await _hours.IsOpenAsync(newLine.Id, ct))
+        {
+            // Nobody there to take the caller: the agent keeps them, and the NOTIFY (or the web call) says so.
+            from.Transferring = false;
+            notify?.Invoke("SIP/2.0 480 Temporarily Unavailable");
+            return false;
+        }
+
         notify?.Invoke("SIP/2.0 200 OK");
         await EndOneAgentLegAsync(call, from, "transferred to line " + newLine.Code);
         call.Line = newLine;

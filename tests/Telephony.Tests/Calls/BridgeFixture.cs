@@ -128,6 +128,12 @@ public sealed class BridgeFixture : IAsyncLifetime
         await conn.ExecuteAsync("UPDATE agents SET active = false, state = 'offline'");
     }
 
+    public async Task ExecuteAsync(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync(sql, args);
+    }
+
     public async Task<T> QuerySingleAsync<T>(string sql, object? args = null)
     {
         await using var conn = await DataSource.OpenConnectionAsync();

@@ -340,6 +340,13 @@ public sealed class BridgeTests(BridgeFixture fx)
         (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
         var callId = await fx.QuerySingleAsync<Guid>("SELECT id FROM calls WHERE sip_call_id = @id", new { id = caller.CallId });
 
+        // A line closed now (open one hour a day that is not this one, China time) takes no transfer; the agent keeps the caller.
+        var hour = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, CallCenter.Telephony.Routing.LineHours.Zone("Asia/Shanghai")).Hour < 12 ? 13 : 1;
+        await fx.ExecuteAsync("INSERT INTO business_hours (service_line_id, weekday, opens, closes) SELECT @line, d, make_time(@hour, 0, 0), make_time(@hour + 1, 0, 0) FROM generate_series(0, 6) d",
+            new { line = fx.SalesLineId, hour });
+        (await fx.Calls.TransferAsync(callId, "sales", CancellationToken.None)).ShouldBeFalse();
+        (await CallStateAsync(caller.CallId, "connected")).ShouldBe("connected");
+        await fx.ExecuteAsync("DELETE FROM business_hours WHERE service_line_id = @line", new { line = fx.SalesLineId });
         (await fx.Calls.TransferAsync(callId, "sip:" + BridgeFixture.SalesNumber + "@127.0.0.1", CancellationToken.None)).ShouldBeTrue();
         repairs.Reply(await repairs.RequestAsync("BYE"), 200);
         await sales.AnswerAsync();
